@@ -1,0 +1,186 @@
+// The headless entry: `rmt-lens analyze FILE --json`, `rmt-lens spectrum FILE --json`, … (see `rmt-lens help`).
+// Same engine as the extension, without VS Code. Errors: one line on stderr naming the file, exit code 1.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runAnalysis } from './engine/analysis';
+import { WorkerPool } from './engine/pool';
+import { workerScript } from './engine/workerScript';
+import { toJson } from './engine/json';
+import { errorMessage } from './engine/errors';
+import { DEFAULT_SETTINGS, type AnalysisSettings, type ModelReport } from './engine/report';
+import { openWeightFile } from './formats/registry';
+import { planLayers } from './layers';
+import { createEngine } from './linalg';
+import { cascadingPse, cpseEigenvalues } from './rmt/spectralErgodicity';
+
+const USAGE = `Usage: rmt-lens <command> [options]
+
+Commands:
+  analyze FILE [--json] [--conv im2col|slices|kernel] [--tw 0.9|0.95|0.99] [--workers N]
+      Analyse every weight matrix of FILE (RMT.md §2–§9); --json prints the report.
+  spectrum FILE [--json] [--conv MODE]
+      Print the singular values of every matrix of FILE.
+  cpse FILE... [--json] [--power 2|4] [--conv MODE]
+      cPSE over the matrices of the files in argument order (RMT.md §9, bristol-compatible).
+  help
+      Show this text.`;
+
+class UsageError extends Error {}
+
+interface Args {
+  command: string;
+  files: string[];
+  flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const [command = 'help', ...rest] = argv;
+  const files: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (!arg.startsWith('--')) {
+      files.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split('=', 2);
+    if (inline !== undefined) flags.set(name, inline);
+    else if (name === 'json') flags.set(name, true);
+    else if (i + 1 < rest.length) flags.set(name, rest[++i]);
+    else throw new UsageError(`--${name} needs a value`);
+  }
+  return { command, files, flags };
+}
+
+function settingsFrom(flags: Map<string, string | true>): AnalysisSettings {
+  const settings = { ...DEFAULT_SETTINGS };
+  const conv = flags.get('conv');
+  if (conv !== undefined) {
+    if (conv !== 'im2col' && conv !== 'slices' && conv !== 'kernel') throw new UsageError(`unknown --conv ${conv}`);
+    settings.conv = conv;
+  }
+  const tw = flags.get('tw');
+  if (tw !== undefined) {
+    const level = Number(tw);
+    if (level !== 0.9 && level !== 0.95 && level !== 0.99) throw new UsageError(`--tw must be 0.9, 0.95 or 0.99`);
+    settings.twLevel = level;
+  }
+  return settings;
+}
+
+function oneFile(args: Args): string {
+  if (args.files.length !== 1) throw new UsageError(`${args.command} takes exactly one FILE`);
+  return path.resolve(args.files[0]);
+}
+
+async function analyze(args: Args): Promise<void> {
+  const file = oneFile(args);
+  const settings = settingsFrom(args.flags);
+  const workers = Number(args.flags.get('workers') ?? os.availableParallelism());
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a positive integer');
+  const pool = new WorkerPool(workerScript(), workers);
+  const json = args.flags.has('json');
+  try {
+    const report = await runAnalysis(pool, file, settings, {
+      layer: (layer, done, total) => {
+        if (!json) process.stderr.write(`  [${done}/${total}] ${layer.name}\n`);
+      },
+    });
+    process.stdout.write(json ? toJson(report) + '\n' : summary(report));
+  } finally {
+    await pool.dispose();
+  }
+}
+
+function summary(report: ModelReport): string {
+  const lines = [`${report.file} (${report.format}): ${report.layers.length} matrices`];
+  for (const layer of report.layers) {
+    const shape = `${layer.shape[0]}×${layer.shape[1]}`;
+    lines.push(`  ${layer.name.padEnd(40)} ${shape.padStart(12)}  ${layer.verdict.summary}`);
+  }
+  for (const failed of report.failed) lines.push(`  ${failed.name.padEnd(40)} failed: ${failed.error}`);
+  return lines.join('\n') + '\n';
+}
+
+interface MatrixSpectrum {
+  name: string;
+  shape: [number, number];
+  singularValues: Float64Array;
+}
+
+/** The singular values of every matrix of a file, in file order (the engine alone, no statistics). */
+async function fileSpectra(file: string, settings: AnalysisSettings): Promise<{ format: string; matrices: MatrixSpectrum[] }> {
+  const weights = await openWeightFile(file);
+  try {
+    const engine = await createEngine();
+    const matrices: MatrixSpectrum[] = [];
+    for (const m of planLayers(weights, { conv: settings.conv }).matrices) {
+      const singularValues = engine.singularValues(await m.read(), m.rows, m.cols);
+      matrices.push({ name: m.name, shape: [m.rows, m.cols], singularValues });
+    }
+    return { format: weights.format, matrices };
+  } finally {
+    await weights.close();
+  }
+}
+
+async function spectrum(args: Args): Promise<void> {
+  const file = oneFile(args);
+  const { format, matrices } = await fileSpectra(file, settingsFrom(args.flags));
+  if (args.flags.has('json')) process.stdout.write(toJson({ file, format, matrices }) + '\n');
+  else for (const m of matrices) process.stdout.write(`${m.name}: ${Array.from(m.singularValues).join(' ')}\n`);
+}
+
+async function cpse(args: Args): Promise<void> {
+  if (args.files.length === 0) throw new UsageError('cpse needs at least one FILE');
+  const power = Number(args.flags.get('power') ?? 2);
+  if (power !== 2 && power !== 4) throw new UsageError('--power must be 2 or 4');
+  const settings = settingsFrom(args.flags);
+  const spectra: Float64Array[] = [];
+  for (const file of args.files) {
+    const { matrices } = await fileSpectra(path.resolve(file), settings);
+    for (const m of matrices) spectra.push(cpseEigenvalues(m.singularValues, m.shape[0], power));
+  }
+  const result = cascadingPse(spectra);
+  const output = { layers: spectra.length, dLayers: result.dLayers, cpse: result.cpse };
+  if (args.flags.has('json')) process.stdout.write(toJson(output) + '\n');
+  else process.stdout.write(`cPSE over ${spectra.length} matrices: ${result.cpse}\nD_l: ${result.dLayers.join(' ')}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+    switch (args.command) {
+      case 'analyze':
+        await analyze(args);
+        return 0;
+      case 'spectrum':
+        await spectrum(args);
+        return 0;
+      case 'cpse':
+        await cpse(args);
+        return 0;
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n');
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${args.command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`rmt-lens: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`rmt-lens: ${errorMessage(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,118 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { runAnalysis } from '../engine/analysis';
+import { CancelledError, errorMessage } from '../engine/errors';
+import type { ModelReport } from '../engine/report';
+import { fileDiagnostic, layerDiagnostics } from '../ui/diagnostics';
+import { ReportPanel } from '../ui/reportPanel';
+import { analysisSettings } from '../ui/settings';
+import type { ExtensionState } from '../state';
+
+/** File-picker filters for the command palette, from the readers' patterns. */
+const PICKER_FILTERS = { 'Weight files': ['safetensors', 'npy'] };
+
+/** `rmtLens.analyze`: from the Explorer / editor context menus (with a uri) or the palette (file picker). */
+export async function analyzeCommand(state: ExtensionState, uri?: vscode.Uri): Promise<ModelReport | undefined> {
+  const target = uri ?? (await pickWeightFile());
+  if (!target) return undefined;
+  return analyzeFile(state, target);
+}
+
+const trackedPanels = new WeakSet<ReportPanel>();
+
+/** Records the page's 'rendered' messages, once per panel, for `RmtLensApi.webviewRendered`. */
+function trackRendering(state: ExtensionState, panel: ReportPanel, uri: vscode.Uri): void {
+  if (trackedPanels.has(panel)) return;
+  trackedPanels.add(panel);
+  const subscription = panel.onDidReceiveMessage((m) => {
+    if (m.type === 'rendered') state.rendered.record(uri, { layers: m.layers, selected: m.selected });
+  });
+  panel.onDidDispose(() => subscription.dispose());
+}
+
+async function pickWeightFile(): Promise<vscode.Uri | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Analyze weights',
+    filters: PICKER_FILTERS,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+  return picked?.[0];
+}
+
+/**
+ * Analyses one file: progress notification (cancellable), status bar, results streamed into the
+ * report panel, one diagnostic per layer that needs attention. Resolves undefined when cancelled.
+ */
+export async function analyzeFile(
+  state: ExtensionState,
+  uri: vscode.Uri,
+  token?: vscode.CancellationToken,
+): Promise<ModelReport | undefined> {
+  const name = path.basename(uri.fsPath);
+  const panel = ReportPanel.show(state.context, uri);
+  trackRendering(state, panel, uri);
+  const controller = new AbortController();
+  const cancelFromPanel = panel.onDidReceiveMessage((m) => m.type === 'cancel' && controller.abort());
+  const cancelFromCaller = token?.onCancellationRequested(() => controller.abort());
+  state.rendered.forget(uri);
+  state.diagnostics.delete(uri);
+  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left);
+  status.text = `$(sync~spin) RMT Lens: ${name}`;
+  status.show();
+
+  try {
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `RMT Lens: analysing ${name}`, cancellable: true },
+      async (progress, progressToken) => {
+        progressToken.onCancellationRequested(() => controller.abort());
+        const step = (done: number, total: number) => {
+          progress.report({ message: `layer ${done}/${total}`, increment: 100 / Math.max(total, 1) });
+          status.text = `$(sync~spin) RMT Lens: ${name} ${done}/${total}`;
+          panel.post({ type: 'progress', done, total });
+        };
+        const report = await runAnalysis(
+          state.pool,
+          uri.fsPath,
+          analysisSettings(),
+          {
+            begin: (plan) => {
+              panel.post({
+                type: 'begin',
+                file: uri.fsPath,
+                format: plan.format,
+                layers: plan.layers,
+                skipped: plan.skipped.length,
+              });
+              progress.report({ message: `layer 0/${plan.layers.length}` });
+            },
+            layer: (layer, done, total) => {
+              panel.post({ type: 'layer', report: layer });
+              step(done, total);
+            },
+            layerFailed: (_name, _error, done, total) => step(done, total),
+          },
+          controller.signal,
+        );
+        state.diagnostics.set(uri, layerDiagnostics(report, state.readme));
+        state.reports.set(uri.toString(), report);
+        panel.post({ type: 'done', report });
+        return report;
+      },
+    );
+  } catch (error) {
+    if (error instanceof CancelledError) {
+      panel.post({ type: 'cancelled' });
+      return undefined;
+    }
+    const message = errorMessage(error);
+    panel.post({ type: 'error', message });
+    state.diagnostics.set(uri, [fileDiagnostic(message, vscode.DiagnosticSeverity.Error)]);
+    void vscode.window.showErrorMessage(`RMT Lens: ${message}`);
+    return undefined;
+  } finally {
+    status.dispose();
+    cancelFromPanel.dispose();
+    cancelFromCaller?.dispose();
+  }
+}

@@ -1,0 +1,247 @@
+import { TridiagonalLu, tridiagonalEigenvectors } from './inverseIteration';
+import { refineSmallSingularTriplets } from './refineSmall';
+import { multiply, multiplyTransposed, normalizeIndices, pairSingularVectors } from './spectrumFromGram';
+import { tridiagonalEigen } from './tridiagonalEigen';
+import type { SvdResult } from './types';
+
+/**
+ * The heavy steps, implemented once in TypeScript and once in WebAssembly. Everything else
+ * (eigenvalues of the tridiagonal matrix, inverse iteration, refinement) is shared.
+ */
+export interface Kernels {
+  /** Gram matrix of the smaller side reduced to tridiagonal form; `reduction` is kept for back-transformation. */
+  reduce(a: Float64Array, rows: number, cols: number, wantVectors: boolean): Reduction;
+  /** In-place x ← Q·x (or Qᵀ·x) for k vectors of length n stored as rows of `x` (k×n). */
+  backTransform(reduction: Reduction, x: Float64Array, k: number, transpose?: boolean): void;
+  /** Rows of the k×n matrix `x` mapped to the long side: y_j = Wᵀx_j (or W·x_j when ofColumns); k×L. */
+  mapToLongSide(a: Float64Array, rows: number, cols: number, ofColumns: boolean, x: Float64Array, k: number): Float64Array;
+  /** Frees what `reduce` holds (wasm memory). */
+  release(reduction: Reduction): void;
+}
+
+export interface Reduction {
+  n: number;
+  ofColumns: boolean;
+  d: Float64Array;
+  e: Float64Array;
+}
+
+/**
+ * Singular values below this fraction of ν_max are recomputed from W itself (see refineSmall.ts):
+ * through the Gram matrix their absolute error is ~ε·ν_max²/ν.
+ */
+export const REFINE_VALUES_BELOW = 1e-3;
+/** Requested vectors below this fraction of ν_max are refined too (orthogonality of Wᵀu/ν needs it). */
+export const REFINE_VECTORS_BELOW = 1e-2;
+
+export function checkShape(a: Float64Array, rows: number, cols: number): void {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
+    throw new RangeError(`bad matrix shape ${rows}×${cols}`);
+  }
+  if (a.length !== rows * cols) throw new RangeError(`matrix has ${a.length} entries, expected ${rows}×${cols}`);
+}
+
+interface Eigen {
+  /** Eigenvalues of the Gram matrix, ascending. */
+  lambda: Float64Array;
+  /** Singular values, descending: values[i] = √max(λ[n−1−i], 0). */
+  values: Float64Array;
+}
+
+function eigenvalues(r: Reduction): Eigen {
+  const d = r.d.slice();
+  const e = r.e.slice();
+  tridiagonalEigen(d, e, r.n);
+  const lambda = d.sort();
+  const values = new Float64Array(r.n);
+  for (let i = 0; i < r.n; i++) values[i] = Math.sqrt(Math.max(lambda[r.n - 1 - i], 0));
+  return { lambda, values };
+}
+
+/** First index (descending order) whose singular value is below `fraction`·ν_max. */
+function firstBelow(values: Float64Array, fraction: number): number {
+  const limit = fraction * values[0];
+  let i = values.length;
+  while (i > 0 && !(values[i - 1] >= limit)) i--;
+  return values[0] > 0 ? i : 0;
+}
+
+/**
+ * A power of two that brings the largest |entry| near 1 when the Gram matrix would otherwise
+ * overflow or underflow, else 1 (exact: scaling by 2^k loses nothing).
+ */
+function safeScale(a: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  if (!Number.isFinite(m)) throw new RangeError('matrix has non-finite entries');
+  if (m === 0 || (m > 1e-120 && m < 1e120)) return 1;
+  return 2 ** -Math.round(Math.log2(m));
+}
+
+function scaled(a: Float64Array, factor: number): Float64Array {
+  return factor === 1 ? a : a.map((x) => x * factor);
+}
+
+export function computeSingularValues(k: Kernels, a: Float64Array, rows: number, cols: number): Float64Array {
+  checkShape(a, rows, cols);
+  const factor = safeScale(a);
+  const values = singularValuesOfSafe(k, scaled(a, factor), rows, cols);
+  return factor === 1 ? values : values.map((x) => x / factor);
+}
+
+export function computeSvd(
+  k: Kernels,
+  a: Float64Array,
+  rows: number,
+  cols: number,
+  indices: number[] | 'all',
+): SvdResult {
+  checkShape(a, rows, cols);
+  const factor = safeScale(a);
+  const r = svdOfSafe(k, scaled(a, factor), rows, cols, indices);
+  if (factor !== 1) r.values = r.values.map((x) => x / factor);
+  return r;
+}
+
+function singularValuesOfSafe(k: Kernels, a: Float64Array, rows: number, cols: number): Float64Array {
+  const r = k.reduce(a, rows, cols, false);
+  try {
+    const { lambda, values } = eigenvalues(r);
+    const start = firstBelow(values, REFINE_VALUES_BELOW);
+    if (start < r.n) refine(k, r, a, rows, cols, lambda, values, start);
+    return values;
+  } finally {
+    k.release(r);
+  }
+}
+
+function svdOfSafe(k: Kernels, a: Float64Array, rows: number, cols: number, indices: number[] | 'all'): SvdResult {
+  const r = k.reduce(a, rows, cols, true);
+  try {
+    const n = r.n;
+    const wanted = normalizeIndices(indices, n);
+    const { lambda, values } = eigenvalues(r);
+    if (values[0] === 0) return zeroMatrixSvd(rows, cols, wanted, values);
+    let start = firstBelow(values, REFINE_VALUES_BELOW);
+    const vectorLimit = firstBelow(values, REFINE_VECTORS_BELOW);
+    for (const i of wanted) if (i >= vectorLimit) start = Math.min(start, i);
+    const refined = start < n ? refine(k, r, a, rows, cols, lambda, values, start) : undefined;
+
+    const plain = wanted.filter((i) => i < start);
+    const x = gramEigenvectors(k, r, lambda, plain);
+    const paired = pairSingularVectors(a, rows, cols, r.ofColumns, values, plain, x);
+    const left: Float64Array[] = [];
+    const right: Float64Array[] = [];
+    let p = 0;
+    for (const i of wanted) {
+      if (i < start) {
+        left.push(paired.left[p]);
+        right.push(paired.right[p++]);
+      } else {
+        left.push(refined!.left[i - start]);
+        right.push(refined!.right[i - start]);
+      }
+    }
+    return { values, indices: wanted, left, right };
+  } finally {
+    k.release(r);
+  }
+}
+
+/** Unit eigenvectors of T for singular indices `which` (descending numbering), in T's coordinates. */
+function tridiagonalVectors(r: Reduction, lambda: Float64Array, which: number[]): Float64Array[] {
+  // Ascending eigenvalue order for the clustering inside inverse iteration.
+  const ascending = which.map((i) => r.n - 1 - i).reverse();
+  const z = tridiagonalEigenvectors(
+    r.d,
+    r.e,
+    ascending.map((j) => lambda[j]),
+  );
+  return z.reverse();
+}
+
+function backTransformed(k: Kernels, r: Reduction, z: Float64Array[]): Float64Array[] {
+  const n = r.n;
+  const x = new Float64Array(z.length * n);
+  z.forEach((v, p) => x.set(v, p * n));
+  if (z.length > 0) k.backTransform(r, x, z.length);
+  return z.map((_, p) => x.subarray(p * n, (p + 1) * n));
+}
+
+/** Unit eigenvectors of the Gram matrix for singular indices `which` (descending numbering). */
+function gramEigenvectors(k: Kernels, r: Reduction, lambda: Float64Array, which: number[]): Float64Array[] {
+  return backTransformed(k, r, tridiagonalVectors(r, lambda, which));
+}
+
+/** Recomputes values[start…n) and their vectors from W (refineSmall.ts); updates `values` in place. */
+function refine(
+  k: Kernels,
+  r: Reduction,
+  a: Float64Array,
+  rows: number,
+  cols: number,
+  lambda: Float64Array,
+  values: Float64Array,
+  start: number,
+): { left: Float64Array[]; right: Float64Array[] } {
+  const n = r.n;
+  const which = Array.from({ length: n - start }, (_, p) => start + p);
+  const z = tridiagonalVectors(r, lambda, which);
+  const x = backTransformed(k, r, z);
+  const project = (g: Float64Array) => projectOutLargeRowSpace(k, r, a, rows, cols, z, g);
+  const t = refineSmallSingularTriplets(k, a, rows, cols, r.ofColumns, x, values[0], project);
+  const ceiling = start > 0 ? values[start - 1] : Infinity;
+  for (let p = 0; p < t.values.length; p++) values[start + p] = Math.min(t.values[p], ceiling);
+  return r.ofColumns ? { left: t.longSide, right: t.shortSide } : { left: t.shortSide, right: t.longSide };
+}
+
+/**
+ * g ← g − Wᵀ·C_c⁺·W·g for a long-side vector g, where C_c is the Gram matrix restricted to the
+ * complement of the small-value subspace (spanned by `zSmall` in T's coordinates): removes from g
+ * the part of the row space that belongs to the large singular values.
+ */
+function projectOutLargeRowSpace(
+  k: Kernels,
+  r: Reduction,
+  a: Float64Array,
+  rows: number,
+  cols: number,
+  zSmall: Float64Array[],
+  g: Float64Array,
+): void {
+  const b = r.ofColumns ? multiplyTransposed(a, rows, cols, g) : multiply(a, rows, cols, g);
+  k.backTransform(r, b, 1, true);
+  removeComponents(zSmall, b);
+  const lu = new TridiagonalLu(r.n);
+  let norm = 0;
+  for (let i = 0; i < r.n; i++) norm = Math.max(norm, Math.abs(r.d[i]) + 2 * Math.abs(r.e[i]));
+  lu.factor(r.d, r.e, 0, Number.EPSILON * norm);
+  lu.solve(b);
+  removeComponents(zSmall, b);
+  k.backTransform(r, b, 1);
+  const h = r.ofColumns ? multiply(a, rows, cols, b) : multiplyTransposed(a, rows, cols, b);
+  for (let i = 0; i < g.length; i++) g[i] -= h[i];
+}
+
+function removeComponents(basis: Float64Array[], x: Float64Array): void {
+  for (const q of basis) {
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += q[i] * x[i];
+    for (let i = 0; i < x.length; i++) x[i] -= s * q[i];
+  }
+}
+
+/** W = 0: every vector is a singular vector; give coordinate vectors. */
+function zeroMatrixSvd(rows: number, cols: number, wanted: number[], values: Float64Array): SvdResult {
+  const unit = (length: number, i: number) => {
+    const x = new Float64Array(length);
+    x[i] = 1;
+    return x;
+  };
+  return {
+    values,
+    indices: wanted,
+    left: wanted.map((i) => unit(rows, i)),
+    right: wanted.map((i) => unit(cols, i)),
+  };
+}

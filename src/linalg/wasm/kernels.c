@@ -1,0 +1,439 @@
+// Dense kernels of the eigen/SVD engine, compiled to WebAssembly with 128-bit SIMD
+// (scripts/build-wasm.mjs). Matrices are row-major float64; pointers are offsets into the
+// (shared) linear memory managed from TypeScript (wasmKernels.ts). No libc, no static data and no
+// shadow stack, so that two instances can run on one shared memory at the same time.
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+typedef v128_t f64x2;
+
+static inline double dmin(double a, double b) { return a < b ? a : b; }
+static inline int imin(int a, int b) { return a < b ? a : b; }
+static inline double dabs(double x) { return __builtin_fabs(x); }
+static inline double dsqrt(double x) { return __builtin_sqrt(x); }
+
+// ---------------------------------------------------------------------------------------------
+// GEMM: C[M×N] += alpha · op(A)[M×K] · op(B)[K×N].
+// op(A)[i][k] = A[i·sar + k·sak]; op(B)[k][j] = B[k·sbk + j·sbj] (strides cover transposes).
+// B is packed into slivers of 4 columns (zero-padded); A is read in place, 4 rows at a time.
+// tri = 0: whole C; 1: only 4×4 tiles touching the upper triangle (j ≥ i); 2: lower (j ≤ i).
+
+#define KC 256
+#define NC 128
+
+EXPORT(gemm_workspace_doubles) int gemm_workspace_doubles(void) { return KC * NC; }
+
+static void pack_b(const double *b, int sbk, int sbj, int kc, int nc, double *bp) {
+  for (int s = 0; s < nc; s += 4) {
+    int w = imin(4, nc - s);
+    double *dst = bp + s * kc;
+    for (int t = 0; t < kc; t++) {
+      const double *src = b + t * sbk + s * sbj;
+      for (int c = 0; c < 4; c++) dst[t * 4 + c] = c < w ? src[c * sbj] : 0.0;
+    }
+  }
+}
+
+static inline void store_row(double *cr, f64x2 al, f64x2 lo, f64x2 hi, int nr) {
+  if (nr == 4) {
+    wasm_v128_store(cr, wasm_f64x2_add(wasm_v128_load(cr), wasm_f64x2_mul(al, lo)));
+    wasm_v128_store(cr + 2, wasm_f64x2_add(wasm_v128_load(cr + 2), wasm_f64x2_mul(al, hi)));
+    return;
+  }
+  lo = wasm_f64x2_mul(al, lo);
+  hi = wasm_f64x2_mul(al, hi);
+  cr[0] += wasm_f64x2_extract_lane(lo, 0);
+  if (nr > 1) cr[1] += wasm_f64x2_extract_lane(lo, 1);
+  if (nr > 2) cr[2] += wasm_f64x2_extract_lane(hi, 0);
+}
+
+// 4×4 tile: acc = op(A)[4 rows]·Bp sliver over kc; C tile += alpha·acc (only mr×nr valid).
+static void kernel_4x4(int kc, const double *a, int sar, int sak, const double *bp, double *c, int ldc,
+                       double alpha, int mr, int nr) {
+  f64x2 c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  const double *a0 = a, *a1 = a + sar, *a2 = a + 2 * sar, *a3 = a + 3 * sar;
+  if (mr < 4) {
+    // Rows past the end read row 0 again; their results are discarded below.
+    if (mr < 2) a1 = a0;
+    if (mr < 3) a2 = a0;
+    a3 = a0;
+  }
+  for (int t = 0; t < kc; t++) {
+    f64x2 b0 = wasm_v128_load(bp + 4 * t);
+    f64x2 b1 = wasm_v128_load(bp + 4 * t + 2);
+    int o = t * sak;
+    f64x2 x0 = wasm_f64x2_splat(a0[o]);
+    f64x2 x1 = wasm_f64x2_splat(a1[o]);
+    f64x2 x2 = wasm_f64x2_splat(a2[o]);
+    f64x2 x3 = wasm_f64x2_splat(a3[o]);
+    c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(x0, b0));
+    c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(x0, b1));
+    c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(x1, b0));
+    c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(x1, b1));
+    c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(x2, b0));
+    c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(x2, b1));
+    c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(x3, b0));
+    c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(x3, b1));
+  }
+  f64x2 al = wasm_f64x2_splat(alpha);
+  store_row(c, al, c00, c01, nr);
+  if (mr > 1) store_row(c + ldc, al, c10, c11, nr);
+  if (mr > 2) store_row(c + 2 * ldc, al, c20, c21, nr);
+  if (mr > 3) store_row(c + 3 * ldc, al, c30, c31, nr);
+}
+
+EXPORT(gemm)
+void gemm(int m, int n, int k, double alpha, const double *a, int sar, int sak, const double *b, int sbk,
+          int sbj, double *c, int ldc, int tri, double *work) {
+  for (int k0 = 0; k0 < k; k0 += KC) {
+    int kc = imin(KC, k - k0);
+    for (int j0 = 0; j0 < n; j0 += NC) {
+      int nc = imin(NC, n - j0);
+      if (tri == 1 && j0 + nc + 3 < 0) continue;
+      if (tri == 2 && j0 > m + 3) continue;
+      pack_b(b + k0 * sbk + j0 * sbj, sbk, sbj, kc, nc, work);
+      for (int i = 0; i < m; i += 4) {
+        int mr = imin(4, m - i);
+        const double *ai = a + i * sar + k0 * sak;
+        for (int j = 0; j < nc; j += 4) {
+          int gj = j0 + j;
+          if (tri == 1 && gj + 3 < i) continue;
+          if (tri == 2 && gj > i + 3) continue;
+          kernel_4x4(kc, ai, sar, sak, work + j * kc, c + i * ldc + gj, ldc, alpha, mr, imin(4, nc - j));
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Gram matrix of the smaller side, rows [i0, i1) of the upper triangle: C = W·Wᵀ (ofColumns = 0,
+// n = rows) or WᵀW (ofColumns = 1, n = cols). C must be zeroed by the caller.
+EXPORT(gram_rows)
+void gram_rows(const double *w, int rows, int cols, int ofColumns, double *c, int i0, int i1, double *work) {
+  int n = ofColumns ? cols : rows;
+  int len = ofColumns ? rows : cols;
+  if (i1 <= i0) return;
+  if (!ofColumns)
+    gemm(i1 - i0, n - i0, len, 1.0, w + i0 * cols, cols, 1, w + i0 * cols, 1, cols, c + i0 * n + i0, n, 1, work);
+  else
+    gemm(i1 - i0, n - i0, len, 1.0, w + i0, 1, cols, w + i0, cols, 1, c + i0 * n + i0, n, 1, work);
+}
+
+EXPORT(mirror_upper) void mirror_upper(double *c, int n) {
+  for (int i = 1; i < n; i++)
+    for (int j = 0; j < i; j++) c[i * n + j] = c[j * n + i];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vector helpers.
+static double dot(const double *x, const double *y, int n) {
+  f64x2 s0 = wasm_f64x2_splat(0), s1 = s0;
+  int i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 = wasm_f64x2_add(s0, wasm_f64x2_mul(wasm_v128_load(x + i), wasm_v128_load(y + i)));
+    s1 = wasm_f64x2_add(s1, wasm_f64x2_mul(wasm_v128_load(x + i + 2), wasm_v128_load(y + i + 2)));
+  }
+  s0 = wasm_f64x2_add(s0, s1);
+  double s = wasm_f64x2_extract_lane(s0, 0) + wasm_f64x2_extract_lane(s0, 1);
+  for (; i < n; i++) s += x[i] * y[i];
+  return s;
+}
+
+static void axpy(double alpha, const double *x, double *y, int n) {
+  f64x2 a = wasm_f64x2_splat(alpha);
+  int i = 0;
+  for (; i + 1 < n; i += 2) wasm_v128_store(y + i, wasm_f64x2_add(wasm_v128_load(y + i), wasm_f64x2_mul(a, wasm_v128_load(x + i))));
+  for (; i < n; i++) y[i] += alpha * x[i];
+}
+
+// Householder reflector for x (length len, stride inc): x[0] untouched, x[1..] ← v[1..];
+// returns tau, *beta gets the new x[0].
+static double householder(double *x, int len, int inc, double *beta) {
+  double alpha = x[0], scale = 0;
+  for (int i = 1; i < len; i++) scale = scale > dabs(x[i * inc]) ? scale : dabs(x[i * inc]);
+  if (scale == 0) {
+    *beta = alpha;
+    return 0;
+  }
+  double ss = 0;
+  for (int i = 1; i < len; i++) {
+    double t = x[i * inc] / scale;
+    ss += t * t;
+  }
+  double xnorm = scale * dsqrt(ss);
+  double h = dsqrt(alpha * alpha + xnorm * xnorm);
+  if (!(h < __builtin_inf())) {
+    double as = dabs(alpha) / scale;
+    h = scale * dsqrt(as * as + ss);
+  }
+  double b = alpha >= 0 ? -h : h;
+  double inv = 1 / (alpha - b);
+  for (int i = 1; i < len; i++) x[i * inc] *= inv;
+  *beta = b;
+  return (b - alpha) / b;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-stage Householder tridiagonalisation (used when eigenvectors are needed), on the upper
+// triangle; row k keeps the reflector of step k (v[k+1] = 1 implied). d, e, tau of length n; p is scratch.
+EXPORT(tridiagonalize)
+void tridiagonalize(double *a, int n, double *d, double *e, double *tau, double *p) {
+  for (int k = 0; k < n - 2; k++) {
+    double *row = a + k * n;
+    double beta;
+    double t = householder(row + k + 1, n - k - 1, 1, &beta);
+    e[k] = beta;
+    tau[k] = t;
+    d[k] = row[k];
+    if (t == 0) continue;
+    double *v = row + k + 1;
+    v[0] = 1;
+    int s = k + 1, m = n - s;
+    for (int i = 0; i < m; i++) p[i] = 0;
+    for (int i = 0; i < m; i++) {
+      double *ai = a + (s + i) * n + s;
+      double vi = v[i];
+      double acc = ai[i] * vi + dot(ai + i + 1, v + i + 1, m - i - 1);
+      axpy(vi, ai + i + 1, p + i + 1, m - i - 1);
+      p[i] += acc;
+    }
+    double pv = 0;
+    for (int i = 0; i < m; i++) {
+      p[i] *= t;
+      pv += p[i] * v[i];
+    }
+    double half = 0.5 * t * pv;
+    for (int i = 0; i < m; i++) p[i] -= half * v[i];
+    for (int i = 0; i < m; i++) {
+      double *ai = a + (s + i) * n + s;
+      axpy(-v[i], p + i, ai + i, m - i);
+      axpy(-p[i], v + i, ai + i, m - i);
+    }
+    v[0] = beta;
+  }
+  if (n >= 2) {
+    d[n - 2] = a[(n - 2) * n + n - 2];
+    e[n - 2] = a[(n - 2) * n + n - 1];
+  }
+  if (n >= 1) d[n - 1] = a[n * n - 1];
+  if (n >= 1) e[n - 1] = 0;
+}
+
+// x (count vectors of length n, rows) ← Q·x, or Qᵀ·x when transpose, for the reflectors above.
+EXPORT(apply_q)
+void apply_q(const double *a, int n, const double *tau, double *x, int count, int transpose) {
+  for (int step = 0; step < n - 2; step++) {
+    int k = transpose ? step : n - 3 - step;
+    if (tau[k] == 0) continue;
+    const double *v = a + k * n + k + 1;
+    int len = n - k - 1;
+    for (int p = 0; p < count; p++) {
+      double *z = x + p * n + k + 1;
+      double s = (z[0] + dot(v + 1, z + 1, len - 1)) * tau[k];
+      z[0] -= s;
+      axpy(-s, v + 1, z + 1, len - 1);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two-stage reduction for eigenvalues. Stage 1: dense → band of half-width nb, on the lower
+// triangle of a (full n×n storage), panel QR + symmetric rank-2nb updates through gemm.
+// Scratch `work` needs 3·n·nb + 3·nb·nb + nb + gemm_workspace_doubles() doubles; nb ≤ 64.
+
+// Lower triangle of a symmetric m×m block (row stride lda) times u (m×nb): x += A·u.
+static void symm_lower(const double *a, int lda, int m, const double *u, int nb, double *x, double *gw) {
+  const int MB = 128;
+  for (int i0 = 0; i0 < m; i0 += MB) {
+    int mb = imin(MB, m - i0);
+    const double *ai = a + i0 * lda;
+    // Strictly-left blocks: x[I] += A[I, 0:i0]·u[0:i0]; x[0:i0] += A[I, 0:i0]ᵀ·u[I].
+    if (i0 > 0) {
+      gemm(mb, nb, i0, 1.0, ai, lda, 1, u, nb, 1, x + i0 * nb, nb, 0, gw);
+      gemm(i0, nb, mb, 1.0, ai, 1, lda, u + i0 * nb, nb, 1, x, nb, 0, gw);
+    }
+    // Diagonal block, scalar (it is 1/m of the work).
+    for (int i = 0; i < mb; i++) {
+      const double *row = ai + i0;
+      double *xi = x + (i0 + i) * nb;
+      for (int j = 0; j < mb; j++) {
+        double aij = j <= i ? row[i * lda + j] : row[j * lda + i];
+        if (aij != 0) axpy(aij, u + (i0 + j) * nb, xi, nb);
+      }
+    }
+  }
+}
+
+EXPORT(reduce_to_band)
+void reduce_to_band(double *a, int n, int nb, double *work) {
+  double *u = work;                 // m×nb: V·T, then W
+  double *x = u + n * nb;           // m×nb
+  double *v = x + n * nb;           // m×nb: V (unit lower trapezoidal) copied out of the panel
+  double *t = v + n * nb;           // nb×nb
+  double *mm = t + nb * nb;         // nb×nb
+  double *tm = mm + nb * nb;        // nb×nb
+  double *s = tm + nb * nb;         // nb
+  double *gw = s + nb;
+  for (int j0 = 0; j0 + nb < n - 1; j0 += nb) {
+    int r0 = j0 + nb;        // first row below the band
+    int m = n - r0;          // panel rows
+    int w = imin(nb, m);     // reflectors in this panel
+    double *panel = a + r0 * n + j0;
+    // Panel QR (columns c of the m×nb block, rows contiguous in memory).
+    for (int c = 0; c < w; c++) {
+      double beta;
+      double tc = householder(panel + c * n + c, m - c, n, &beta);
+      t[c * nb + c] = tc;
+      panel[c * n + c] = 1;
+      if (tc != 0) {
+        // Apply to the remaining columns c+1..nb-1: s = vᵀ·P, P -= tau·v·s.
+        int rest = nb - c - 1;
+        for (int q = 0; q < rest; q++) s[q] = 0;
+        for (int i = c; i < m; i++) {
+          double vi = panel[i * n + c];
+          for (int q = 0; q < rest; q++) s[q] += vi * panel[i * n + c + 1 + q];
+        }
+        for (int i = c; i < m; i++) {
+          double f = tc * panel[i * n + c];
+          for (int q = 0; q < rest; q++) panel[i * n + c + 1 + q] -= f * s[q];
+        }
+      }
+      // V column c.
+      for (int i = 0; i < m; i++) v[i * nb + c] = i < c ? 0 : panel[i * n + c];
+      panel[c * n + c] = beta;
+      for (int i = c + 1; i < m; i++) panel[i * n + c] = 0;
+    }
+    for (int c = w; c < nb; c++) {
+      t[c * nb + c] = 0;
+      for (int i = 0; i < m; i++) v[i * nb + c] = 0;
+    }
+    // T (upper triangular): T[0:c, c] = -tau_c · T[0:c,0:c] · Vᵀ[0:c]·v_c.
+    for (int c = 0; c < nb; c++) {
+      double tc = t[c * nb + c];
+      for (int q = 0; q < c; q++) {
+        double sum = 0;
+        for (int i = c; i < m; i++) sum += v[i * nb + q] * v[i * nb + c];
+        t[q * nb + c] = sum;
+      }
+      for (int q = 0; q < c; q++) {
+        double sum = 0;
+        for (int r = q; r < c; r++) sum += t[q * nb + r] * t[r * nb + c];
+        x[q] = -tc * sum;
+      }
+      for (int q = 0; q < c; q++) t[q * nb + c] = x[q];
+      for (int q = c + 1; q < nb; q++) t[q * nb + c] = 0;
+    }
+    // u = V·T.
+    for (int i = 0; i < m; i++)
+      for (int c = 0; c < nb; c++) {
+        double s = 0;
+        for (int q = 0; q <= c; q++) s += v[i * nb + q] * t[q * nb + c];
+        u[i * nb + c] = s;
+      }
+    // x = A22·u (A22 lower-stored at a + r0·n + r0).
+    double *a22 = a + r0 * n + r0;
+    for (int i = 0; i < m * nb; i++) x[i] = 0;
+    symm_lower(a22, n, m, u, nb, x, gw);
+    // W = x − ½·V·(Tᵀ·(Vᵀ·x)).
+    for (int p = 0; p < nb; p++)
+      for (int q = 0; q < nb; q++) {
+        double s = 0;
+        for (int i = 0; i < m; i++) s += v[i * nb + p] * x[i * nb + q];
+        mm[p * nb + q] = s;
+      }
+    for (int p = 0; p < nb; p++)
+      for (int q = 0; q < nb; q++) {
+        double s = 0;
+        for (int r = 0; r <= p; r++) s += t[r * nb + p] * mm[r * nb + q];
+        tm[p * nb + q] = s;
+      }
+    for (int i = 0; i < m; i++)
+      for (int q = 0; q < nb; q++) {
+        double s = 0;
+        for (int p = 0; p < nb; p++) s += v[i * nb + p] * tm[p * nb + q];
+        u[i * nb + q] = x[i * nb + q] - 0.5 * s;
+      }
+    // A22 (lower) -= V·Wᵀ + W·Vᵀ.
+    gemm(m, m, nb, -1.0, v, nb, 1, u, 1, nb, a22, n, 2, gw);
+    gemm(m, m, nb, -1.0, u, nb, 1, v, 1, nb, a22, n, 2, gw);
+  }
+}
+
+// Stage 2: band (half-width nb, lower triangle of a) → tridiagonal by bulge chasing, in a
+// compact copy: band[i·(2nb+1) + k] = A[i][i−k]. Outputs d, e. work: n·(2nb+1) + 4·nb·nb doubles.
+#define BAND(i, j) band[(i) * bw + ((i) - (j))]
+
+EXPORT(band_to_tridiagonal)
+void band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, double *work) {
+  int bw = 2 * nb + 1;
+  double *band = work;
+  double *blk = band + n * bw;  // nb×nb dense scratch
+  double *v = blk + nb * nb;
+  double *wv = v + nb;
+  for (int i = 0; i < n * bw; i++) band[i] = 0;
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k <= nb && k <= i; k++) BAND(i, i - k) = a[i * n + i - k];
+
+  for (int j = 0; j < n - 2; j++) {
+    int s = j + 1;
+    int len = imin(nb, n - s);
+    int col = j;  // column the reflector is generated from
+    while (len >= 2) {
+      // Reflector from A[s .. s+len)[col].
+      for (int i = 0; i < len; i++) v[i] = BAND(s + i, col);
+      double beta;
+      double tau = householder(v, len, 1, &beta);
+      v[0] = 1;
+      if (tau != 0) {
+        // Left block rows [s, s+len), columns [col, s): H·L (only nonzero part).
+        int c0 = col;
+        for (int c = c0; c < s; c++) {
+          if (c == col) continue;
+          double sum = 0;
+          for (int i = 0; i < len; i++) sum += v[i] * BAND(s + i, c);
+          sum *= tau;
+          for (int i = 0; i < len; i++) BAND(s + i, c) -= sum * v[i];
+        }
+        // Diagonal block: D ← H·D·H via w = τD·v − ½τ²(vᵀDv)·v, D −= v·wᵀ + w·vᵀ.
+        for (int p = 0; p < len; p++)
+          for (int q = 0; q <= p; q++) blk[p * nb + q] = blk[q * nb + p] = BAND(s + p, s + q);
+        double vdv = 0;
+        for (int p = 0; p < len; p++) {
+          wv[p] = tau * dot(blk + p * nb, v, len);
+          vdv += wv[p] * v[p];
+        }
+        double half = 0.5 * tau * vdv;
+        for (int p = 0; p < len; p++) wv[p] -= half * v[p];
+        for (int p = 0; p < len; p++)
+          for (int q = 0; q <= p; q++) BAND(s + p, s + q) = blk[p * nb + q] - v[p] * wv[q] - wv[p] * v[q];
+        // Block below: rows [s+len, s+len+nb) ∩ [0, n), columns [s, s+len): N ← N·H.
+        int r1 = s + len, r2 = imin(s + len + nb, n);
+        for (int i = r1; i < r2; i++) {
+          double sum = 0;
+          for (int q = 0; q < len; q++) sum += BAND(i, s + q) * v[q];
+          sum *= tau;
+          for (int q = 0; q < len; q++) BAND(i, s + q) -= sum * v[q];
+        }
+      }
+      BAND(s, col) = beta;
+      for (int i = 1; i < len; i++) BAND(s + i, col) = 0;
+      // Next: annihilate column s below row s+nb.
+      col = s;
+      s = s + nb;
+      len = imin(nb, n - s);
+    }
+  }
+  for (int i = 0; i < n; i++) d[i] = BAND(i, i);
+  for (int i = 0; i + 1 < n; i++) e[i] = BAND(i + 1, i);
+  if (n > 0) e[n - 1] = 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// y (count×len) = x (count×n) mapped to the long side: Wᵀ·x_j (ofColumns = 0) or W·x_j (ofColumns = 1).
+EXPORT(map_to_long_side)
+void map_to_long_side(const double *w, int rows, int cols, int ofColumns, const double *x, int count, double *y,
+                      double *work) {
+  if (!ofColumns) gemm(count, cols, rows, 1.0, x, rows, 1, w, cols, 1, y, cols, 0, work);
+  else gemm(count, rows, cols, 1.0, x, cols, 1, w, 1, cols, y, rows, 0, work);
+}

@@ -1,0 +1,75 @@
+/**
+ * Porter–Thomas test of singular vectors (RMT.md §5): KS distance of √L·u against N(0, 1),
+ * null-calibrated p-values, Benjamini–Hochberg, the smoothed p̄ curve, the information/noise
+ * boundary and L·IPR.
+ */
+import { empiricalPValue } from './kolmogorov';
+import { porterThomasDistance, type NullCache } from './nullCalibration';
+
+/** Which singular-vector indices (0 = largest) to test: all up to 1024, else top 100, bottom 20, 100 evenly spaced in between. */
+export function porterThomasIndices(n: number): number[] {
+  if (n <= 1024) return Array.from({ length: n }, (_, i) => i);
+  const set = new Set<number>();
+  for (let i = 0; i < 100; i++) set.add(i);
+  for (let i = n - 20; i < n; i++) set.add(i);
+  for (let j = 0; j < 100; j++) set.add(100 + Math.round(((n - 20 - 100 - 1) * j) / 99));
+  return [...set].sort((a, b) => a - b);
+}
+
+/** p-value of one unit vector against the null of its length. */
+export function porterThomasPValue(u: Float64Array, cache: NullCache, replicas: number, seed: number): number {
+  const scaled = porterThomasDistance(u) * Math.sqrt(u.length);
+  return empiricalPValue(scaled, cache.porterThomasNull(u.length, replicas, seed));
+}
+
+/** L·IPR = L·Σuᵢ⁴ (≈ 3L/(L+2) ≈ 3 for a random unit vector). */
+export function scaledIpr(u: Float64Array): number {
+  let s = 0;
+  let norm = 0;
+  for (const x of u) {
+    const x2 = x * x;
+    s += x2 * x2;
+    norm += x2;
+  }
+  return (u.length * s) / (norm * norm);
+}
+
+/**
+ * Benjamini–Hochberg at level `alpha`: which hypotheses are rejected (p ≤ the largest p₍ₖ₎ with
+ * p₍ₖ₎ ≤ k·α/m), and that cut-off (0 when none).
+ */
+export function benjaminiHochberg(pValues: number[], alpha = 0.05): { rejected: boolean[]; cutoff: number } {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
+  let cutoff = 0;
+  order.forEach(([p], k) => {
+    if (p <= ((k + 1) * alpha) / m) cutoff = p;
+  });
+  const anyRejected = order.some(([p], k) => p <= ((k + 1) * alpha) / m);
+  return { rejected: pValues.map((p) => anyRejected && p <= cutoff), cutoff: anyRejected ? cutoff : 0 };
+}
+
+/** p̄ᵢ: mean of p over a centred sliding window of `window` neighbours (clipped at the ends). */
+export function smoothPValues(pValues: number[], window = 30): number[] {
+  const half = Math.floor(window / 2);
+  return pValues.map((_, i) => {
+    const from = Math.max(0, i - half);
+    const to = Math.min(pValues.length, i + half + 1);
+    let s = 0;
+    for (let j = from; j < to; j++) s += pValues[j];
+    return s / (to - from);
+  });
+}
+
+/**
+ * Information/noise boundary: the first position (from the top) from which p̄ stays ≥ `level` to the
+ * end; null when p̄ ends below the level.
+ */
+export function informationBoundary(smoothed: number[], level = 0.05): number | null {
+  let boundary: number | null = null;
+  for (let i = smoothed.length - 1; i >= 0; i--) {
+    if (smoothed[i] >= level) boundary = i;
+    else break;
+  }
+  return boundary;
+}

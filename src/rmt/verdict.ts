@@ -1,0 +1,95 @@
+/** One verdict per layer, with its reasons (RMT.md §8). */
+
+export type VerdictLabel = 'random' | 'bulk random, spikes' | 'deviating' | 'too small' | 'failed';
+
+export interface VerdictResult {
+  label: VerdictLabel;
+  summary: string;
+  code: string;
+  reasons: string[];
+}
+
+/** The signals a verdict is made of; absent ones were not computed. */
+export interface VerdictSignals {
+  singularValues: number;
+  outliers: number;
+  twLevel: number;
+  /** Calibrated p-value of the spacing KS test against the GOE. */
+  spacingP?: number;
+  /** Fraction of bulk values inside [ν₋, ν₊] widened by the TW margin, or a KS misfit flag. */
+  bulkMisfit?: { failed: boolean; detail: string };
+  /** Number of singular vectors (left or right) failing Porter–Thomas after BH, and how many among the top ones. */
+  ptFailures?: { total: number; top: number; tested: number };
+  /** Hill plateau found, with its α. */
+  hillTail?: { plateau: boolean; alpha: number };
+}
+
+export const TOO_SMALL = 50;
+
+export function layerVerdict(s: VerdictSignals): VerdictResult {
+  if (s.singularValues < TOO_SMALL) {
+    return {
+      label: 'too small',
+      summary: 'too small',
+      code: 'rmt.tooSmall',
+      reasons: [`${s.singularValues} singular values (< ${TOO_SMALL}): only norms are shown`],
+    };
+  }
+  const deviations: string[] = [];
+  const randomSigns: string[] = [];
+  if (s.spacingP !== undefined) {
+    if (s.spacingP < 0.05)
+      deviations.push(`level spacings differ from the GOE (calibrated p = ${fmt(s.spacingP)} < 0.05)`);
+    else randomSigns.push(`level spacings consistent with the GOE (p = ${fmt(s.spacingP)})`);
+  }
+  if (s.bulkMisfit) {
+    if (s.bulkMisfit.failed) deviations.push(`bulk does not fit Marchenko–Pastur: ${s.bulkMisfit.detail}`);
+    else randomSigns.push(`bulk fits Marchenko–Pastur (${s.bulkMisfit.detail})`);
+  }
+  if (s.hillTail?.plateau)
+    deviations.push(`heavy tail: Hill plot has a plateau at α = ${fmt(s.hillTail.alpha)}`);
+
+  const spikeReasons: string[] = [];
+  if (s.outliers > 0)
+    spikeReasons.push(
+      `${s.outliers} singular value${s.outliers === 1 ? '' : 's'} above the TW₁ ${s.twLevel} threshold`,
+    );
+  if (s.ptFailures && s.ptFailures.total > 0)
+    spikeReasons.push(
+      `${s.ptFailures.total} of ${s.ptFailures.tested} tested singular vectors fail Porter–Thomas after BH` +
+        (s.ptFailures.top > 0 ? ` (${s.ptFailures.top} among the top ones)` : ''),
+    );
+
+  if (deviations.length > 0) {
+    return {
+      label: 'deviating',
+      summary: 'deviating',
+      code: 'rmt.deviating',
+      reasons: [...deviations, ...spikeReasons],
+    };
+  }
+  if (spikeReasons.length > 0) {
+    const spikes = Math.max(s.outliers, s.ptFailures?.top ?? 0);
+    return {
+      label: 'bulk random, spikes',
+      summary: `bulk random, ${spikes} spike${spikes === 1 ? '' : 's'}`,
+      code: 'rmt.spikes',
+      reasons: [...randomSigns, ...spikeReasons],
+    };
+  }
+  return {
+    label: 'random',
+    summary: 'random',
+    code: 'rmt.random',
+    reasons: [
+      ...randomSigns,
+      `no singular value above the TW₁ ${s.twLevel} threshold`,
+      ...(s.ptFailures ? ['singular vectors pass Porter–Thomas after BH'] : []),
+    ],
+  };
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(1);
+}

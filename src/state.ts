@@ -1,0 +1,16 @@
+import * as vscode from 'vscode';
+import type { WorkerPool } from './engine/pool';
+import type { ModelReport } from './engine/report';
+import type { RenderedReports } from './ui/renderedReports';
+
+/** What the commands share for the lifetime of the extension. */
+export interface ExtensionState {
+  context: vscode.ExtensionContext;
+  pool: WorkerPool;
+  diagnostics: vscode.DiagnosticCollection;
+  /** The last report of each file, by uri string. */
+  reports: Map<string, ModelReport>;
+  /** What each report panel says it has rendered. */
+  rendered: RenderedReports;
+  readme: vscode.Uri;
+}

@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import * as os from 'node:os';
+import { DEFAULT_SETTINGS, type AnalysisSettings } from '../engine/report';
+
+/** The analysis settings from the `rmtLens.*` configuration. */
+export function analysisSettings(): AnalysisSettings {
+  const config = vscode.workspace.getConfiguration('rmtLens');
+  return {
+    ...DEFAULT_SETTINGS,
+    conv: config.get('conv', DEFAULT_SETTINGS.conv),
+    twLevel: config.get('twLevel', DEFAULT_SETTINGS.twLevel),
+    exactLimit: config.get('exactLimit', DEFAULT_SETTINGS.exactLimit),
+  };
+}
+
+/** Number of analysis workers: the setting, or one per core. */
+export function workerCount(): number {
+  const configured = vscode.workspace.getConfiguration('rmtLens').get<number>('workers', 0);
+  return configured > 0 ? configured : Math.max(1, os.availableParallelism());
+}

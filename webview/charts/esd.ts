@@ -1,0 +1,127 @@
+// ESD: histogram of the singular values, the fitted Marchenko–Pastur density and the TW outlier
+// threshold (RMT.md §2), with the randomised baseline over it when the report has one (§7).
+import type { LayerReport } from '../../src/engine/report';
+import { columnsAt, numberAt, numbersAt } from '../reportAccess';
+import { binRows, EXACT, seriesColor, type ChartDefinition } from './types';
+
+interface EsdData {
+  bins: { x0: number; x1: number; density: number }[];
+  curve: { x: number; y: number }[];
+  twThreshold?: number;
+  twLevel?: number;
+  baseline?: { x0: number; x1: number; density: number }[];
+}
+
+const SERIES = { esd: 'singular values', mp: 'MP fit', baseline: 'shuffled W' };
+
+export const esdChart: ChartDefinition<LayerReport, EsdData> = {
+  id: 'esd',
+  title: 'Singular values against Marchenko–Pastur',
+  caption: 'Bars outside the MP density and beyond the TW threshold are learned spikes.',
+  modes: [
+    { id: 'linear', label: 'Linear' },
+    { id: 'log', label: 'Log' },
+  ],
+  data(layer) {
+    const histogram = columnsAt(layer, { density: 'esd.histogram.density' });
+    const edges = numbersAt(layer, 'esd.histogram.edges');
+    if (!histogram || !edges) return undefined;
+    const curve = columnsAt(layer, { x: 'esd.mpCurve.x', y: 'esd.mpCurve.y' });
+    const baselineEdges = numbersAt(layer, 'baseline.histogram.edges');
+    const baselineDensity = numbersAt(layer, 'baseline.histogram.density');
+    return {
+      bins: binRows(edges, histogram.density),
+      curve: curve ? curve.x.map((x, i) => ({ x, y: curve.y[i] })) : [],
+      twThreshold: numberAt(layer, 'mp.twThreshold'),
+      twLevel: numberAt(layer, 'mp.twLevel'),
+      baseline: baselineEdges && baselineDensity ? binRows(baselineEdges, baselineDensity) : undefined,
+    };
+  },
+  spec(data, { width, mode, palette, strokeWidth }) {
+    const log = mode === 'log';
+    const positive = <T>(rows: T[], key: keyof T): T[] => (log ? rows.filter((r) => (r[key] as number) > 0) : rows);
+    const yScale = log ? { type: 'log' as const } : { type: 'linear' as const, zero: true };
+    const names = [SERIES.esd, SERIES.mp];
+    const colors = [palette.data, palette.reference];
+    if (data.baseline) {
+      names.push(SERIES.baseline);
+      colors.push(palette.baseline);
+    }
+    const color = seriesColor(names, colors);
+    const twTitle = data.twLevel !== undefined ? `TW threshold (${Math.round(data.twLevel * 100)} %)` : 'TW threshold';
+    const x = { type: 'quantitative' as const, title: 'singular value ν', scale: { zero: false, nice: false } };
+    return {
+      width,
+      height: 220,
+      layer: [
+        {
+          data: { values: positive(data.bins, 'density') },
+          mark: { type: 'bar', opacity: 0.75, binSpacing: 0, stroke: palette.data, strokeWidth: 0.5 },
+          encoding: {
+            x: { ...x, field: 'x0' },
+            x2: { field: 'x1' },
+            y: { field: 'density', type: 'quantitative', title: 'density', scale: yScale },
+            color: { datum: SERIES.esd, ...color },
+            tooltip: [
+              { field: 'x0', title: 'from ν', format: EXACT },
+              { field: 'x1', title: 'to ν', format: EXACT },
+              { field: 'density', title: 'density', format: EXACT },
+            ],
+          },
+        },
+        ...(data.baseline
+          ? [
+              {
+                data: { values: positive(data.baseline, 'density') },
+                mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth },
+                encoding: {
+                  x: { ...x, field: 'x0' },
+                  y: { field: 'density', type: 'quantitative' as const, scale: yScale },
+                  color: { datum: SERIES.baseline, ...color },
+                  tooltip: [
+                    { field: 'x0', title: 'from ν', format: EXACT },
+                    { field: 'density', title: 'shuffled density', format: EXACT },
+                  ],
+                },
+              },
+            ]
+          : []),
+        {
+          data: { values: positive(data.curve, 'y') },
+          mark: { type: 'line', strokeWidth, clip: true },
+          encoding: {
+            x: { ...x, field: 'x' },
+            y: { field: 'y', type: 'quantitative', scale: yScale },
+            color: { datum: SERIES.mp, ...color },
+          },
+        },
+        ...(data.twThreshold !== undefined && Number.isFinite(data.twThreshold)
+          ? [
+              {
+                data: { values: [{ x: data.twThreshold, label: twTitle }] },
+                mark: { type: 'rule' as const, color: palette.threshold, strokeDash: [5, 3], strokeWidth },
+                encoding: {
+                  x: { ...x, field: 'x' },
+                  tooltip: [
+                    { field: 'label', title: 'line' },
+                    { field: 'x', title: 'ν', format: EXACT },
+                  ],
+                },
+              },
+              {
+                data: { values: [{ x: data.twThreshold, label: 'TW' }] },
+                mark: {
+                  type: 'text' as const,
+                  color: palette.threshold,
+                  align: 'left' as const,
+                  dx: 4,
+                  y: 8,
+                },
+                encoding: { x: { ...x, field: 'x' }, text: { field: 'label' } },
+              },
+            ]
+          : []),
+      ],
+    };
+  },
+};

@@ -1,0 +1,53 @@
+// What every chart provides. A chart is one file exporting one ChartDefinition; the registry in
+// index.ts lists them. A chart appears only when `data` finds what it needs in the report.
+import type { TopLevelSpec } from 'vega-lite';
+import type { Palette } from '../theme';
+
+export interface ChartContext {
+  /** Plot width in pixels (the view adds axes and legend around it). */
+  width: number;
+  /** The chart's mode, one of `modes` (the first when the user has not chosen). */
+  mode: string;
+  palette: Palette;
+  strokeWidth: number;
+}
+
+export interface ChartDefinition<Source, Data> {
+  /** Stable id: the DOM id is `${id}-chart`; the state keeps the mode under it. */
+  id: string;
+  title: string;
+  /** One line under the title: what to look for. */
+  caption: string;
+  /** Alternative views (e.g. linear/log); the first is the default. */
+  modes?: readonly { id: string; label: string }[];
+  /** The chart's data from the report, or undefined when the report does not have it. */
+  data(source: Source): Data | undefined;
+  spec(data: Data, context: ChartContext): TopLevelSpec;
+}
+
+/** A chart definition with its data type hidden, for registries. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyChart<Source> = ChartDefinition<Source, any>;
+
+/** Tooltip format of numbers: enough digits to be exact for the report's values. */
+export const EXACT = '.10~g';
+
+/** Histogram bins as rows for vega: [x0, x1) with density. */
+export function binRows(edges: readonly number[], density: readonly number[]): { x0: number; x1: number; density: number }[] {
+  const rows = [];
+  for (let i = 0; i < density.length && i + 1 < edges.length; i++) {
+    rows.push({ x0: edges[i], x1: edges[i + 1], density: density[i] });
+  }
+  return rows;
+}
+
+/** A legend that names each layer by its `color: { datum }` and gives it its colour. */
+export function seriesColor(names: string[], colors: string[]) {
+  return {
+    scale: { domain: names, range: colors },
+    legend: { orient: 'top' as const, title: null, symbolType: 'stroke', direction: 'horizontal' as const },
+  };
+}
+
+/** Verdict labels in the order legends list them. */
+export const VERDICT_ORDER = ['random', 'bulk random, spikes', 'deviating', 'too small', 'failed'] as const;

@@ -1,0 +1,57 @@
+// Verdicts along depth: one cell per analysed layer in model order, coloured by its verdict (RMT.md §8).
+import type { ModelReport } from '../../src/engine/report';
+import { VERDICT_ORDER, type ChartDefinition } from './types';
+
+interface VerdictCell {
+  position: number;
+  layer: string;
+  verdict: string;
+  summary: string;
+  outliers: number | null;
+}
+
+export const verdictsAlongDepthChart: ChartDefinition<ModelReport, VerdictCell[]> = {
+  id: 'verdicts',
+  title: 'Verdicts along depth',
+  caption: 'Each layer in file order; learned structure usually concentrates in some depths.',
+  data(model) {
+    const layers = model.layers ?? [];
+    if (layers.length === 0) return undefined;
+    return layers.map((layer, i) => ({
+      position: i + 1,
+      layer: layer.name,
+      verdict: layer.verdict?.label ?? 'failed',
+      summary: layer.verdict?.summary ?? '',
+      outliers: layer.mp?.outliers ?? null,
+    }));
+  },
+  spec(cells, { width, palette }) {
+    const domain = VERDICT_ORDER.filter((v) => cells.some((c) => c.verdict === v));
+    return {
+      width,
+      height: 36,
+      data: { values: cells },
+      mark: { type: 'rect', stroke: palette.background, strokeWidth: cells.length > 80 ? 0 : 1 },
+      encoding: {
+        x: {
+          field: 'position',
+          type: 'ordinal',
+          title: 'layer (file order)',
+          axis: { labelOverlap: 'greedy', labelAngle: 0 },
+        },
+        color: {
+          field: 'verdict',
+          type: 'nominal',
+          scale: { domain, range: domain.map((v) => palette.verdict[v]) },
+          legend: { orient: 'top', title: null },
+        },
+        tooltip: [
+          { field: 'position', title: '#' },
+          { field: 'layer', title: 'layer' },
+          { field: 'summary', title: 'verdict' },
+          { field: 'outliers', title: 'outliers' },
+        ],
+      },
+    };
+  },
+};

@@ -1,0 +1,98 @@
+// One chart in a card: title, caption, mode switch, SVG/PNG export, and the vega view itself.
+import { button } from '../components/button';
+import { modeSwitch } from '../components/modeSwitch';
+import { element } from '../components/toolkit';
+import type { AnyChart, ChartContext } from '../charts/types';
+import type { Theme } from '../theme';
+import { drawChart, exportChart, type ChartView } from '../vega';
+
+export interface ChartCardHandlers {
+  onMode(chartId: string, mode: string): void;
+  onExport(chartId: string, format: 'svg' | 'png', data: string): void;
+  onError(chartId: string, error: Error): void;
+}
+
+const FALLBACK_WIDTH = 480;
+
+/** A set of chart cards drawn into one container; each redraw replaces the previous one. */
+export class ChartGrid {
+  readonly element = element('div', { class: 'chart-grid' });
+  private readonly views = new Map<string, ChartView>();
+  private generation = 0;
+
+  constructor(private readonly handlers: ChartCardHandlers) {}
+
+  /** Draws every chart whose data the source has; resolves when all are drawn (or superseded). */
+  async draw<Source>(
+    source: Source,
+    charts: readonly AnyChart<Source>[],
+    theme: Theme,
+    modes: Record<string, string>,
+  ): Promise<void> {
+    const generation = ++this.generation;
+    this.clear();
+    const drawn: Promise<void>[] = [];
+    for (const chart of charts) {
+      const data = chart.data(source);
+      if (data === undefined) continue;
+      const mode = modes[chart.id] ?? chart.modes?.[0]?.id ?? '';
+      const container = element('div', { id: `${chart.id}-chart`, class: 'chart', 'data-mode': mode });
+      const card = this.card(chart, mode, container);
+      this.element.append(card);
+      const context: ChartContext = {
+        width: Math.max(200, (container.clientWidth || FALLBACK_WIDTH) - 8),
+        mode,
+        palette: theme.palette,
+        strokeWidth: theme.strokeWidth,
+      };
+      drawn.push(
+        drawChart(container, chart.spec(data, context), theme.config).then(
+          (view) => {
+            if (generation !== this.generation) {
+              view.finalize();
+              return;
+            }
+            this.views.set(chart.id, view);
+            card.querySelectorAll('vscode-button').forEach((b) => b.removeAttribute('disabled'));
+          },
+          (error: Error) => {
+            container.textContent = `Could not draw this chart: ${error.message}`;
+            this.handlers.onError(chart.id, error);
+          },
+        ),
+      );
+    }
+    await Promise.all(drawn);
+  }
+
+  clear(): void {
+    for (const view of this.views.values()) view.finalize();
+    this.views.clear();
+    this.element.replaceChildren();
+  }
+
+  private card<Source>(chart: AnyChart<Source>, mode: string, container: HTMLElement): HTMLElement {
+    const card = element('section', { class: 'card', 'aria-label': chart.title, 'data-chart': chart.id });
+    const save = (format: 'svg' | 'png') => async () => {
+      const view = this.views.get(chart.id);
+      if (view) this.handlers.onExport(chart.id, format, await exportChart(view, format));
+    };
+    const tools = element('div', { class: 'card-tools' }, [
+      ...(chart.modes ? [modeSwitch(`${chart.title}: view`, chart.modes, mode, (m) => this.handlers.onMode(chart.id, m))] : []),
+      button('SVG', save('svg'), { title: `Save “${chart.title}” as SVG` }),
+      button('PNG', save('png'), { title: `Save “${chart.title}” as PNG` }),
+    ]);
+    tools.querySelectorAll('vscode-button').forEach((b) => b.setAttribute('disabled', ''));
+    card.append(
+      element('header', { class: 'card-header' }, [
+        element('div', { class: 'card-titles' }, [
+          element('h3', {}, [chart.title]),
+          element('p', { class: 'caption' }, [chart.caption]),
+        ]),
+        tools,
+      ]),
+      container,
+    );
+    return card;
+  }
+}
