@@ -16,8 +16,10 @@ import { cascadingPse, cpseEigenvalues } from './rmt/spectralErgodicity';
 const USAGE = `Usage: rmt-lens <command> [options]
 
 Commands:
-  analyze FILE [--json] [--conv im2col|slices|kernel] [--tw 0.9|0.95|0.99] [--workers N]
+  analyze FILE [--json] [--conv im2col|slices|kernel] [--tw 0.9|0.95|0.99] [--workers N] [--lenient]
       Analyse every weight matrix of FILE (RMT.md §2–§9); --json prints the report.
+      --lenient reads tensors out of whole-module PyTorch pickles and TorchScript archives
+      (inert stand-ins for other classes; os, subprocess, sys, builtins are still refused).
   spectrum FILE [--json] [--conv MODE]
       Print the singular values of every matrix of FILE.
   cpse FILE... [--json] [--power 2|4] [--conv MODE]
@@ -45,7 +47,7 @@ function parseArgs(argv: string[]): Args {
     }
     const [name, inline] = arg.slice(2).split('=', 2);
     if (inline !== undefined) flags.set(name, inline);
-    else if (name === 'json') flags.set(name, true);
+    else if (name === 'json' || name === 'lenient') flags.set(name, true);
     else if (i + 1 < rest.length) flags.set(name, rest[++i]);
     else throw new UsageError(`--${name} needs a value`);
   }
@@ -53,7 +55,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function settingsFrom(flags: Map<string, string | true>): AnalysisSettings {
-  const settings = { ...DEFAULT_SETTINGS };
+  const settings = { ...DEFAULT_SETTINGS, lenient: flags.has('lenient') };
   const conv = flags.get('conv');
   if (conv !== undefined) {
     if (conv !== 'im2col' && conv !== 'slices' && conv !== 'kernel') throw new UsageError(`unknown --conv ${conv}`);
@@ -110,7 +112,7 @@ interface MatrixSpectrum {
 
 /** The singular values of every matrix of a file, in file order (the engine alone, no statistics). */
 async function fileSpectra(file: string, settings: AnalysisSettings): Promise<{ format: string; matrices: MatrixSpectrum[] }> {
-  const weights = await openWeightFile(file);
+  const weights = await openWeightFile(file, { lenient: settings.lenient });
   try {
     const engine = await createEngine();
     const matrices: MatrixSpectrum[] = [];

@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import type { RmtLensApi } from './api';
 import { analyzeCommand, analyzeFile } from './commands/analyze';
 import { WorkerPool } from './engine/pool';
+import { ReportCache } from './engine/reportCache';
+import { exportReportCommand } from './commands/exportReport';
+import { compareBaselineCommand, compareCheckpointsCommand } from './commands/compare';
 import type { ExtensionState } from './state';
 import { RenderedReports } from './ui/renderedReports';
 import { workerCount } from './ui/settings';
@@ -14,16 +17,30 @@ export function activate(context: vscode.ExtensionContext): RmtLensApi {
     reports: new Map(),
     rendered: new RenderedReports(),
     readme: vscode.Uri.joinPath(context.extensionUri, 'README.md'),
+    cache: new ReportCache(vscode.Uri.joinPath(context.globalStorageUri, 'reports').fsPath),
   };
   context.subscriptions.push(
     state.diagnostics,
     { dispose: () => void state.pool.dispose() },
     vscode.commands.registerCommand('rmtLens.analyze', (uri?: vscode.Uri) => analyzeCommand(state, uri)),
+    vscode.commands.registerCommand('rmtLens.exportReport', (uri?: vscode.Uri, format?: unknown, to?: vscode.Uri) =>
+      exportReportCommand(state, uri, format === 'json' || format === 'csv' ? format : undefined, to),
+    ),
+    vscode.commands.registerCommand('rmtLens.compareBaseline', (uri?: vscode.Uri) => compareBaselineCommand(state, uri)),
+    vscode.commands.registerCommand('rmtLens.compareCheckpoints', (uri?: vscode.Uri, other?: vscode.Uri | vscode.Uri[]) =>
+      compareCheckpointsCommand(state, uri, otherSelected(uri, other)),
+    ),
   );
   return {
     analyzeFile: (uri, token) => analyzeFile(state, uri, token),
     webviewRendered: (uri) => state.rendered.wait(uri),
   };
+}
+
+/** From the Explorer, the second argument is every selected file: with two selected, compare them. */
+function otherSelected(uri?: vscode.Uri, other?: vscode.Uri | vscode.Uri[]): vscode.Uri | undefined {
+  if (!Array.isArray(other)) return other;
+  return other.find((u) => u.toString() !== uri?.toString());
 }
 
 export function deactivate(): void {}

@@ -1,6 +1,7 @@
 // Every message between the extension host, the analysis workers and the webview, as typed unions.
 import type { LayerReport, ModelReport, AnalysisSettings } from './engine/report';
 import type { SkippedTensor } from './layers/types';
+import type { BaselineResult, CheckpointComparison, LayerComparisonReport } from './engine/comparisonTypes';
 
 /** A matrix as announced before its analysis (from the file header alone). */
 export interface LayerHeader {
@@ -20,7 +21,9 @@ export type HostToWebview =
   | { type: 'done'; report: ModelReport }
   | { type: 'error'; message: string }
   | { type: 'cancelled' }
-  | { type: 'selectLayer'; name: string };
+  | { type: 'selectLayer'; name: string }
+  | { type: 'baseline'; baseline: BaselineResult }
+  | { type: 'comparison'; comparison: CheckpointComparison };
 
 // ---- webview → host ----
 export type WebviewToHost =
@@ -70,7 +73,8 @@ export function parseWebviewMessage(message: unknown): WebviewToHost | undefined
 // ---- host → worker: each request gets exactly one answer ----
 export type WorkerRequest =
   | { type: 'plan'; file: string; settings: AnalysisSettings }
-  | { type: 'analyzeLayer'; file: string; settings: AnalysisSettings; index: number };
+  | { type: 'analyzeLayer'; file: string; settings: AnalysisSettings; index: number }
+  | { type: 'compareLayer'; file: string; reference: string; settings: AnalysisSettings; name: string; k: number };
 
 export interface LayerPlanSummary {
   format: string;
@@ -81,4 +85,5 @@ export interface LayerPlanSummary {
 export type WorkerAnswer =
   | { type: 'plan'; plan: LayerPlanSummary }
   | { type: 'layer'; report: LayerReport; singularValues: Float64Array }
+  | { type: 'comparison'; comparison: LayerComparisonReport }
   | { type: 'error'; message: string };

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { WorkerPool } from './engine/pool';
 import type { ModelReport } from './engine/report';
+import type { ReportCache } from './engine/reportCache';
 import type { RenderedReports } from './ui/renderedReports';
 
 /** What the commands share for the lifetime of the extension. */
@@ -13,4 +14,6 @@ export interface ExtensionState {
   /** What each report panel says it has rendered. */
   rendered: RenderedReports;
   readme: vscode.Uri;
+  /** Finished reports by (path, size, mtime, settings), in the extension's storage. */
+  cache: ReportCache;
 }

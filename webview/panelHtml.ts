@@ -12,7 +12,11 @@ export interface PanelHtmlOptions {
   title: string;
 }
 
-/** No eval, no inline code, no remote content: scripts by nonce, styles and fonts from the extension. */
+/**
+ * No eval, no inline code, no remote content: scripts by nonce, styles and fonts from the extension.
+ * The style nonce is for the one <style> the toolkit creates (FAST's focus-visible probe), which
+ * reads the nonce from <meta property="csp-nonce">.
+ */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
@@ -31,6 +35,7 @@ export function panelHtml(options: PanelHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(contentSecurityPolicy(cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<meta property="csp-nonce" content="${escapeHtml(nonce)}">
 <link rel="stylesheet" href="${escapeHtml(styleUri)}" nonce="${escapeHtml(nonce)}">
 <title>${escapeHtml(title)}</title>
 </head>

@@ -5,7 +5,7 @@ import { CancelledError, errorMessage } from '../engine/errors';
 import type { ModelReport } from '../engine/report';
 import { fileDiagnostic, layerDiagnostics } from '../ui/diagnostics';
 import { ReportPanel } from '../ui/reportPanel';
-import { analysisSettings } from '../ui/settings';
+import { analysisSettings, cacheEnabled } from '../ui/settings';
 import type { ExtensionState } from '../state';
 
 /** File-picker filters for the command palette, from the readers' patterns. */
@@ -13,7 +13,7 @@ const PICKER_FILTERS = { 'Weight files': ['safetensors', 'npy'] };
 
 /** `rmtLens.analyze`: from the Explorer / editor context menus (with a uri) or the palette (file picker). */
 export async function analyzeCommand(state: ExtensionState, uri?: vscode.Uri): Promise<ModelReport | undefined> {
-  const target = uri ?? (await pickWeightFile());
+  const target = uri ?? (await pickWeightFile('Analyze weights'));
   if (!target) return undefined;
   return analyzeFile(state, target);
 }
@@ -30,10 +30,18 @@ function trackRendering(state: ExtensionState, panel: ReportPanel, uri: vscode.U
   panel.onDidDispose(() => subscription.dispose());
 }
 
-async function pickWeightFile(): Promise<vscode.Uri | undefined> {
+/** Stores the report and shows it: the panel, the Problems entries. */
+function showReport(state: ExtensionState, panel: ReportPanel, uri: vscode.Uri, report: ModelReport): void {
+  state.diagnostics.set(uri, layerDiagnostics(report, state.readme));
+  state.reports.set(uri.toString(), report);
+  panel.post({ type: 'done', report });
+}
+
+export async function pickWeightFile(title: string): Promise<vscode.Uri | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    openLabel: 'Analyze weights',
+    title,
+    openLabel: 'Select',
     filters: PICKER_FILTERS,
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
@@ -52,15 +60,23 @@ export async function analyzeFile(
   const name = path.basename(uri.fsPath);
   const panel = ReportPanel.show(state.context, uri);
   trackRendering(state, panel, uri);
+  state.rendered.forget(uri);
+  state.diagnostics.delete(uri);
+
+  const settings = analysisSettings();
+  const cacheKey = cacheEnabled() ? await state.cache.key(uri.fsPath, settings).catch(() => undefined) : undefined;
+  const cached = cacheKey ? await state.cache.get(cacheKey) : undefined;
+  if (cached) {
+    showReport(state, panel, uri, cached);
+    return cached;
+  }
+
   const controller = new AbortController();
   const cancelFromPanel = panel.onDidReceiveMessage((m) => m.type === 'cancel' && controller.abort());
   const cancelFromCaller = token?.onCancellationRequested(() => controller.abort());
-  state.rendered.forget(uri);
-  state.diagnostics.delete(uri);
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left);
   status.text = `$(sync~spin) RMT Lens: ${name}`;
   status.show();
-
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `RMT Lens: analysing ${name}`, cancellable: true },
@@ -74,7 +90,7 @@ export async function analyzeFile(
         const report = await runAnalysis(
           state.pool,
           uri.fsPath,
-          analysisSettings(),
+          settings,
           {
             begin: (plan) => {
               panel.post({
@@ -94,9 +110,8 @@ export async function analyzeFile(
           },
           controller.signal,
         );
-        state.diagnostics.set(uri, layerDiagnostics(report, state.readme));
-        state.reports.set(uri.toString(), report);
-        panel.post({ type: 'done', report });
+        if (cacheKey) await state.cache.set(cacheKey, report).catch(() => undefined);
+        showReport(state, panel, uri, report);
         return report;
       },
     );

@@ -173,8 +173,10 @@ export interface PorterThomasReport {
   tested: number;
   /** Vectors failing after Benjamini–Hochberg at 0.05 across all tested ones. */
   rejected: number;
-  /** Of those, how many belong to the top max(outliers, 10) indices. */
+  /** Top indices (the first max(outliers, 10)) whose left or right vector fails. */
   rejectedTop: number;
+  /** Failing vectors below the top indices. */
+  rejectedBulk: number;
   bhCutoff: number;
   /** Information/noise boundary: the larger of the two sides' (null if neither has one). */
   boundary: number | null;
@@ -275,6 +277,8 @@ export interface AnalysisSettings {
   ptNullReplicas?: number;
   /** Compute the randomised baseline (one more SVD per layer). */
   randomBaseline?: boolean;
+  /** PyTorch: extract tensors from whole-module pickles and TorchScript with inert stand-ins. */
+  lenient?: boolean;
 }
 
 export const DEFAULT_SETTINGS: Required<AnalysisSettings> = {
@@ -288,6 +292,7 @@ export const DEFAULT_SETTINGS: Required<AnalysisSettings> = {
   spacingNullReplicas: 200,
   ptNullReplicas: 2000,
   randomBaseline: true,
+  lenient: false,
 };
 
 /** Settings with every optional field filled from DEFAULT_SETTINGS. */

@@ -1,16 +1,19 @@
-// The analysis worker: opens weight files and analyses one layer per request.
-// It runs in a worker_threads worker (extension host, CLI) and never imports `vscode`.
+// The analysis worker: opens weight files and answers one request at a time (a plan, one layer's
+// analysis, one layer's comparison). It runs in a worker_threads worker (extension host, CLI) and
+// never imports `vscode`.
 import { parentPort } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
 import type { WorkerAnswer, WorkerRequest } from '../protocol';
 import type { AnalysisSettings } from './report';
 import type { WeightFile } from '../formats/types';
-import type { LayerPlan } from '../layers/types';
+import type { LayerMatrix, LayerPlan } from '../layers/types';
 import type { SpectrumEngine } from '../linalg/types';
 import { openWeightFile } from '../formats/registry';
 import { planLayers } from '../layers';
 import { createEngine } from '../linalg';
+import { compareLayers } from '../rmt/checkpoint';
 import { analyzeLayer } from './analyzeLayer';
+import { spectrumSample } from './comparison';
 import { errorMessage } from './errors';
 
 interface OpenModel {
@@ -19,25 +22,34 @@ interface OpenModel {
   plan: LayerPlan;
 }
 
+/** Files kept open: a comparison needs two. */
+const OPEN_LIMIT = 2;
+const open: OpenModel[] = [];
 let engine: Promise<SpectrumEngine> | undefined;
-let current: OpenModel | undefined;
 
-/** Keeps the last file open; reopens it when the path, its size, its mtime or the conv mode change. */
+/** Reuses an open file unless its size, mtime or the open options changed. */
 async function openModel(path: string, settings: AnalysisSettings): Promise<OpenModel> {
   const info = await stat(path);
-  const key = `${path}|${info.size}|${info.mtimeMs}|${settings.conv}`;
-  if (current?.key === key) return current;
-  if (current) await current.file.close().catch(() => undefined);
-  current = undefined;
-  const file = await openWeightFile(path);
-  current = { key, file, plan: planLayers(file, { conv: settings.conv }) };
-  return current;
+  const key = `${path}|${info.size}|${info.mtimeMs}|${settings.conv}|${settings.lenient === true}`;
+  const known = open.find((m) => m.key === key);
+  if (known) return known;
+  const file = await openWeightFile(path, { lenient: settings.lenient === true });
+  const model = { key, file, plan: planLayers(file, { conv: settings.conv }) };
+  open.unshift(model);
+  for (const stale of open.splice(OPEN_LIMIT)) await stale.file.close().catch(() => undefined);
+  return model;
 }
 
-export async function handle(request: WorkerRequest): Promise<WorkerAnswer> {
-  try {
-    const model = await openModel(request.file, request.settings);
-    if (request.type === 'plan') {
+function findMatrix(model: OpenModel, name: string): LayerMatrix {
+  const matrix = model.plan.matrices.find((m) => m.name === name);
+  if (!matrix) throw new Error(`${model.file.path}: no matrix named '${name}'`);
+  return matrix;
+}
+
+async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
+  const model = await openModel(request.file, request.settings);
+  switch (request.type) {
+    case 'plan':
       return {
         type: 'plan',
         plan: {
@@ -52,33 +64,58 @@ export async function handle(request: WorkerRequest): Promise<WorkerAnswer> {
           skipped: model.plan.skipped,
         },
       };
-    }
-    const matrix = model.plan.matrices[request.index];
-    if (!matrix) return { type: 'error', message: `layer ${request.index} does not exist` };
-    engine ??= createEngine();
-    const data = await matrix.read();
-    const { report, singularValues } = await analyzeLayer(
-      {
+    case 'analyzeLayer': {
+      const matrix = model.plan.matrices[request.index];
+      if (!matrix) throw new Error(`layer ${request.index} does not exist`);
+      const input = {
         name: matrix.name,
         tensor: matrix.sourceTensors.join(', '),
         dtype: matrix.dtype,
         layout: matrix.layout,
         rows: matrix.rows,
         cols: matrix.cols,
-        data,
-      },
-      request.settings,
-      await engine,
-    );
-    return { type: 'layer', report, singularValues };
+        data: await matrix.read(),
+      };
+      const { report, singularValues } = await analyzeLayer(input, request.settings, await spectrumEngine());
+      return { type: 'layer', report, singularValues };
+    }
+    case 'compareLayer': {
+      const reference = await openModel(request.reference, request.settings);
+      const trained = findMatrix(model, request.name);
+      const initial = findMatrix(reference, request.name);
+      const [w, w0] = [await trained.read(), await initial.read()];
+      const e = await spectrumEngine();
+      const comparison = compareLayers(w, w0, trained.rows, trained.cols, e, request.k);
+      return {
+        type: 'comparison',
+        comparison: {
+          ...comparison,
+          name: request.name,
+          shape: [trained.rows, trained.cols],
+          trained: spectrumSample(e.singularValues(w, trained.rows, trained.cols)),
+          initial: spectrumSample(e.singularValues(w0, initial.rows, initial.cols)),
+        },
+      };
+    }
+  }
+}
+
+function spectrumEngine(): Promise<SpectrumEngine> {
+  engine ??= createEngine();
+  return engine;
+}
+
+export async function handle(request: WorkerRequest): Promise<WorkerAnswer> {
+  try {
+    return await answer(request);
   } catch (error) {
     return { type: 'error', message: errorMessage(error) };
   }
 }
 
 parentPort?.on('message', (request: WorkerRequest) => {
-  void handle(request).then((answer) => {
-    const transfer = answer.type === 'layer' ? [answer.singularValues.buffer as ArrayBuffer] : [];
-    parentPort?.postMessage(answer, transfer);
+  void handle(request).then((reply) => {
+    const transfer = reply.type === 'layer' ? [reply.singularValues.buffer as ArrayBuffer] : [];
+    parentPort?.postMessage(reply, transfer);
   });
 });

@@ -52,6 +52,11 @@ function halfTable(): Float32Array {
   return f16Table;
 }
 
+/** Half-precision bits → number, through a lookup table. */
+export function f16(bits: number): number {
+  return halfTable()[bits & 0xffff];
+}
+
 /** float8 e4m3fn (torch.float8_e4m3fn): bias 7, no infinities, S.1111.111 is NaN. */
 export function e4m3ToFloat(b: number): number {
   const sign = b & 0x80 ? -1 : 1;

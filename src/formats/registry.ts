@@ -1,10 +1,12 @@
 import { WeightFileError } from './errors';
+import { ggufReader } from './gguf';
 import { npyReader } from './npy';
 import { npzReader } from './npz';
 import { onnxReader } from './onnx';
 import { pytorchReader } from './pytorch';
 import { safetensorsReader } from './safetensors';
 import { shardedReader } from './sharded';
+import { tfjsReader } from './tfjs';
 import { ByteSource } from './source';
 import type { FormatReader, OpenOptions, WeightFile } from './types';
 
@@ -16,6 +18,8 @@ export const readers: readonly FormatReader[] = [
   npyReader,
   pytorchReader,
   onnxReader,
+  ggufReader,
+  tfjsReader,
 ];
 
 const HEAD_BYTES = 64 * 1024;

@@ -86,3 +86,74 @@ export class ByteSource {
     await this.handle.close();
   }
 }
+
+/**
+ * Random access to small fields of a file (headers, flatbuffer tables), through a bounded cache of pages,
+ * so that parsing a header reads only the pages it touches. All reads are bounds-checked.
+ */
+export class PagedReader {
+  private readonly pages = new Map<number, Uint8Array>();
+
+  constructor(
+    readonly source: ByteSource,
+    private readonly pageSize = 1 << 16,
+    private readonly maxPages = 256,
+  ) {}
+
+  async bytes(offset: number, length: number, ctx: ReadContext = {}): Promise<Uint8Array> {
+    this.source.check(offset, length, ctx);
+    if (length > this.pageSize) return this.source.read(offset, length, ctx);
+    const first = Math.floor(offset / this.pageSize);
+    const last = Math.floor((offset + length - 1) / this.pageSize);
+    if (length === 0) return new Uint8Array(0);
+    if (first === last) {
+      const page = await this.page(first);
+      const at = offset - first * this.pageSize;
+      return page.subarray(at, at + length);
+    }
+    const out = new Uint8Array(length);
+    for (let p = first; p <= last; p++) {
+      const page = await this.page(p);
+      const start = Math.max(offset, p * this.pageSize);
+      const end = Math.min(offset + length, (p + 1) * this.pageSize);
+      out.set(page.subarray(start - p * this.pageSize, end - p * this.pageSize), start - offset);
+    }
+    return out;
+  }
+
+  async view(offset: number, length: number, ctx: ReadContext = {}): Promise<DataView> {
+    const b = await this.bytes(offset, length, ctx);
+    return new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+
+  async u8(offset: number, ctx?: ReadContext): Promise<number> {
+    return (await this.bytes(offset, 1, ctx))[0];
+  }
+  async u16(offset: number, ctx?: ReadContext): Promise<number> {
+    return (await this.view(offset, 2, ctx)).getUint16(0, true);
+  }
+  async u32(offset: number, ctx?: ReadContext): Promise<number> {
+    return (await this.view(offset, 4, ctx)).getUint32(0, true);
+  }
+  async i32(offset: number, ctx?: ReadContext): Promise<number> {
+    return (await this.view(offset, 4, ctx)).getInt32(0, true);
+  }
+  /** An unsigned 64-bit value; above 2^53 it is returned as Infinity so that every size check fails. */
+  async u64(offset: number, ctx?: ReadContext): Promise<number> {
+    const v = (await this.view(offset, 8, ctx)).getBigUint64(0, true);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(v);
+  }
+
+  private async page(index: number): Promise<Uint8Array> {
+    let page = this.pages.get(index);
+    if (page) {
+      this.pages.delete(index); // re-insert: most recently used last
+      this.pages.set(index, page);
+      return page;
+    }
+    page = await this.source.readAtMost(index * this.pageSize, this.pageSize);
+    if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value as number);
+    this.pages.set(index, page);
+    return page;
+  }
+}

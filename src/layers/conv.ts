@@ -23,7 +23,13 @@ export function isConv1d(t: TensorInfo): boolean {
 export function convView(t: TensorInfo): ConvView {
   const s = t.shape;
   const layout = t.layout ?? 'torch';
-  const depthwise = t.depthwise === true || (layout !== 'torch' && /depthwise/i.test(t.name));
+  // Depthwise kernels: said by the file, named so, or [kh, kw, channels, 1] (TF) / [1, kh, kw, channels] (TFLite),
+  // whose only other reading (one output channel) would be a single row.
+  const depthwise =
+    t.depthwise === true ||
+    (layout !== 'torch' && /depthwise/i.test(t.name)) ||
+    (s.length === 4 && layout === 'keras' && s[3] === 1 && s[2] > 1) ||
+    (s.length === 4 && layout === 'tflite' && s[0] === 1 && s[3] > 1);
   if (s.length === 3) {
     if (layout === 'keras') {
       // Keras Conv1D [kw, in, out]

@@ -20,8 +20,14 @@ export function planLayers(file: WeightFile, options: PlanOptions): LayerPlan {
   const plan: LayerPlan = { matrices: [], skipped: [] };
   for (const t of file.tensors) {
     const reason = skipReason(t);
-    if (reason) plan.skipped.push(skipped(t, reason));
-    else plan.matrices.push(...matricesOf(file, t, options.conv));
+    if (reason) {
+      plan.skipped.push(skipped(t, reason));
+      continue;
+    }
+    const matrices = matricesOf(file, t, options.conv);
+    if (matrices.every((m) => m.rows < 2 || m.cols < 2)) {
+      plan.skipped.push(skipped(t, `vector-shaped: ${matrices[0].rows}×${matrices[0].cols} (a single row or column)`));
+    } else plan.matrices.push(...matrices);
   }
   return plan;
 }

@@ -38,9 +38,33 @@ export function kolmogorovPValue(d: number, n: number): number {
   return Math.min(1, Math.max(0, 2 * sum));
 }
 
-/** Monte Carlo p-value: the fraction of null statistics at least as large as `d` (nullSorted ascending). */
+/** Monte Carlo p-value (1 + #{null ≥ d})/(R + 1): never 0, exact level under the null (nullSorted ascending). */
+export function monteCarloPValue(d: number, nullSorted: Float64Array): number {
+  const atLeast = nullSorted.length - lowerBound(nullSorted, d);
+  return (1 + atLeast) / (nullSorted.length + 1);
+}
+
+/**
+ * 1 − F̂_null(d) as RMT.md §5 defines it, for `x` = √L·D. Beyond the null's 99th percentile x₉₉ the
+ * empirical tail is too coarse (a localised vector would get p = 0 and a single one could never pass
+ * Benjamini–Hochberg), so there p = 0.01·exp(−2(x² − x₉₉²)), the Kolmogorov tail shape anchored at
+ * x₉₉; that tail decays more slowly than the true one, so the extrapolation is conservative.
+ */
+export function tailExtrapolatedPValue(x: number, nullSorted: Float64Array): number {
+  const r = nullSorted.length;
+  const anchorIndex = Math.min(r - 1, Math.floor(0.99 * r));
+  const anchor = nullSorted[anchorIndex];
+  if (x <= anchor) return (r - lowerBound(nullSorted, x)) / r;
+  const anchorP = (r - anchorIndex) / r;
+  return anchorP * Math.exp(-2 * (x * x - anchor * anchor));
+}
+
+/** The fraction of null statistics at least as large as `d` (nullSorted ascending). */
 export function empiricalPValue(d: number, nullSorted: Float64Array): number {
-  // First index with null ≥ d, by binary search.
+  return (nullSorted.length - lowerBound(nullSorted, d)) / nullSorted.length;
+}
+
+function lowerBound(nullSorted: Float64Array, d: number): number {
   let lo = 0;
   let hi = nullSorted.length;
   while (lo < hi) {
@@ -48,5 +72,5 @@ export function empiricalPValue(d: number, nullSorted: Float64Array): number {
     if (nullSorted[mid] < d) lo = mid + 1;
     else hi = mid;
   }
-  return (nullSorted.length - lo) / nullSorted.length;
+  return lo;
 }

@@ -3,7 +3,7 @@
  * null-calibrated p-values, Benjamini–Hochberg, the smoothed p̄ curve, the information/noise
  * boundary and L·IPR.
  */
-import { empiricalPValue } from './kolmogorov';
+import { tailExtrapolatedPValue } from './kolmogorov';
 import { porterThomasDistance, type NullCache } from './nullCalibration';
 
 /** Which singular-vector indices (0 = largest) to test: all up to 1024, else top 100, bottom 20, 100 evenly spaced in between. */
@@ -19,7 +19,7 @@ export function porterThomasIndices(n: number): number[] {
 /** p-value of one unit vector against the null of its length. */
 export function porterThomasPValue(u: Float64Array, cache: NullCache, replicas: number, seed: number): number {
   const scaled = porterThomasDistance(u) * Math.sqrt(u.length);
-  return empiricalPValue(scaled, cache.porterThomasNull(u.length, replicas, seed));
+  return tailExtrapolatedPValue(scaled, cache.porterThomasNull(u.length, replicas, seed));
 }
 
 /** L·IPR = L·Σuᵢ⁴ (≈ 3L/(L+2) ≈ 3 for a random unit vector). */

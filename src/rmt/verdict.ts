@@ -18,8 +18,11 @@ export interface VerdictSignals {
   spacingP?: number;
   /** Fraction of bulk values inside [ν₋, ν₊] widened by the TW margin, or a KS misfit flag. */
   bulkMisfit?: { failed: boolean; detail: string };
-  /** Number of singular vectors (left or right) failing Porter–Thomas after BH, and how many among the top ones. */
-  ptFailures?: { total: number; top: number; tested: number };
+  /**
+   * Porter–Thomas after BH: top = top indices (max(outliers, 10)) with a failing left or right vector;
+   * bulk = failing vectors below them; tested = vectors tested.
+   */
+  ptFailures?: { top: number; bulk: number; tested: number };
   /** Hill plateau found, with its α. */
   hillTail?: { plateau: boolean; alpha: number };
 }
@@ -48,16 +51,19 @@ export function layerVerdict(s: VerdictSignals): VerdictResult {
   }
   if (s.hillTail?.plateau)
     deviations.push(`heavy tail: Hill plot has a plateau at α = ${fmt(s.hillTail.alpha)}`);
+  if (s.ptFailures && s.ptFailures.bulk > 0)
+    deviations.push(
+      `${s.ptFailures.bulk} singular vector${s.ptFailures.bulk === 1 ? '' : 's'} below the top fail Porter–Thomas after BH (localised or structured)`,
+    );
 
   const spikeReasons: string[] = [];
   if (s.outliers > 0)
     spikeReasons.push(
       `${s.outliers} singular value${s.outliers === 1 ? '' : 's'} above the TW₁ ${s.twLevel} threshold`,
     );
-  if (s.ptFailures && s.ptFailures.total > 0)
+  if (s.ptFailures && s.ptFailures.top > 0)
     spikeReasons.push(
-      `${s.ptFailures.total} of ${s.ptFailures.tested} tested singular vectors fail Porter–Thomas after BH` +
-        (s.ptFailures.top > 0 ? ` (${s.ptFailures.top} among the top ones)` : ''),
+      `${s.ptFailures.top} top singular direction${s.ptFailures.top === 1 ? '' : 's'} fail Porter–Thomas after BH`,
     );
 
   if (deviations.length > 0) {
@@ -84,7 +90,7 @@ export function layerVerdict(s: VerdictSignals): VerdictResult {
     reasons: [
       ...randomSigns,
       `no singular value above the TW₁ ${s.twLevel} threshold`,
-      ...(s.ptFailures ? ['singular vectors pass Porter–Thomas after BH'] : []),
+      ...(s.ptFailures ? [`all ${s.ptFailures.tested} tested singular vectors pass Porter–Thomas after BH`] : []),
     ],
   };
 }

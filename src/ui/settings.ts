@@ -10,6 +10,7 @@ export function analysisSettings(): AnalysisSettings {
     conv: config.get('conv', DEFAULT_SETTINGS.conv),
     twLevel: config.get('twLevel', DEFAULT_SETTINGS.twLevel),
     exactLimit: config.get('exactLimit', DEFAULT_SETTINGS.exactLimit),
+    lenient: config.get('pytorch.lenient', DEFAULT_SETTINGS.lenient),
   };
 }
 
@@ -17,4 +18,9 @@ export function analysisSettings(): AnalysisSettings {
 export function workerCount(): number {
   const configured = vscode.workspace.getConfiguration('rmtLens').get<number>('workers', 0);
   return configured > 0 ? configured : Math.max(1, os.availableParallelism());
+}
+
+/** Whether finished reports are reused for unchanged files. */
+export function cacheEnabled(): boolean {
+  return vscode.workspace.getConfiguration('rmtLens').get<boolean>('cacheReports', true);
 }

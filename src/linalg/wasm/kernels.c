@@ -325,35 +325,23 @@ void reduce_to_band(double *a, int n, int nb, double *work) {
       for (int q = c + 1; q < nb; q++) t[q * nb + c] = 0;
     }
     // u = V·T.
-    for (int i = 0; i < m; i++)
-      for (int c = 0; c < nb; c++) {
-        double s = 0;
-        for (int q = 0; q <= c; q++) s += v[i * nb + q] * t[q * nb + c];
-        u[i * nb + c] = s;
-      }
+    for (int i = 0; i < m * nb; i++) u[i] = 0;
+    gemm(m, nb, nb, 1.0, v, nb, 1, t, nb, 1, u, nb, 0, gw);
     // x = A22·u (A22 lower-stored at a + r0·n + r0).
     double *a22 = a + r0 * n + r0;
     for (int i = 0; i < m * nb; i++) x[i] = 0;
     symm_lower(a22, n, m, u, nb, x, gw);
-    // W = x − ½·V·(Tᵀ·(Vᵀ·x)).
+    // W = x − ½·V·(Tᵀ·(Vᵀ·x)), into u.
+    for (int i = 0; i < nb * nb; i++) mm[i] = 0;
+    gemm(nb, nb, m, 1.0, v, 1, nb, x, nb, 1, mm, nb, 0, gw);
     for (int p = 0; p < nb; p++)
       for (int q = 0; q < nb; q++) {
-        double s = 0;
-        for (int i = 0; i < m; i++) s += v[i * nb + p] * x[i * nb + q];
-        mm[p * nb + q] = s;
+        double sum = 0;
+        for (int r = 0; r <= p; r++) sum += t[r * nb + p] * mm[r * nb + q];
+        tm[p * nb + q] = sum;
       }
-    for (int p = 0; p < nb; p++)
-      for (int q = 0; q < nb; q++) {
-        double s = 0;
-        for (int r = 0; r <= p; r++) s += t[r * nb + p] * mm[r * nb + q];
-        tm[p * nb + q] = s;
-      }
-    for (int i = 0; i < m; i++)
-      for (int q = 0; q < nb; q++) {
-        double s = 0;
-        for (int p = 0; p < nb; p++) s += v[i * nb + p] * tm[p * nb + q];
-        u[i * nb + q] = x[i * nb + q] - 0.5 * s;
-      }
+    for (int i = 0; i < m * nb; i++) u[i] = x[i];
+    gemm(m, nb, nb, -0.5, v, nb, 1, tm, nb, 1, u, nb, 0, gw);
     // A22 (lower) -= V·Wᵀ + W·Vᵀ.
     gemm(m, m, nb, -1.0, v, nb, 1, u, 1, nb, a22, n, 2, gw);
     gemm(m, m, nb, -1.0, u, nb, 1, v, 1, nb, a22, n, 2, gw);

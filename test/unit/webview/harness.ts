@@ -101,6 +101,7 @@ interface ViolationEvent {
   sample: string;
   sourceFile: string;
   lineNumber: number;
+  columnNumber: number;
 }
 
 /** The page in one browser tab, with what it posted, its CSP violations and its errors. */
@@ -215,7 +216,7 @@ function installStubs({ theme, state }: { theme: TestTheme; state: unknown }): v
       directive: e.violatedDirective,
       blocked: e.blockedURI,
       sample: e.sample,
-      source: `${e.sourceFile}:${e.lineNumber}`,
+      source: `${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`,
     }),
   );
   let applied: string[] = [];
