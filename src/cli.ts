@@ -12,6 +12,8 @@ import { openWeightFile } from './formats/registry';
 import { planLayers } from './layers';
 import { createEngine } from './linalg';
 import { cascadingPse, cpseEigenvalues } from './rmt/spectralErgodicity';
+import { ENSEMBLE_TYPES, type EnsembleType } from './rmt/ensembles';
+import { writeEnsemble } from './engine/ensembleFile';
 
 const USAGE = `Usage: rmt-lens <command> [options]
 
@@ -24,6 +26,10 @@ Commands:
       Print the singular values of every matrix of FILE.
   cpse FILE... [--json] [--power 2|4] [--conv MODE]
       cPSE over the matrices of the files in argument order (RMT.md §9, bristol-compatible).
+  ensemble --type T --n N [--m M] --count K --seed S --out FILE
+      Write K matrices of a random matrix ensemble (T: goe, gue, wishart, ginibre, heavy-tailed,
+      low-rank, coe, cue, cse, mme) to FILE (.npy: shape [K, N, M], or [N, M] when K = 1; .npz;
+      .safetensors). Seeded: the same arguments always give the same file.
   help
       Show this text.`;
 
@@ -149,6 +155,30 @@ async function cpse(args: Args): Promise<void> {
   else process.stdout.write(`cPSE over ${spectra.length} matrices: ${result.cpse}\nD_l: ${result.dLayers.join(' ')}\n`);
 }
 
+function integerFlag(args: Args, name: string, fallback?: number): number {
+  const raw = args.flags.get(name);
+  if (raw === undefined && fallback !== undefined) return fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !Number.isSafeInteger(value) || value < 0) {
+    throw new UsageError(`--${name} needs a non-negative integer`);
+  }
+  return value;
+}
+
+async function ensemble(args: Args): Promise<void> {
+  const type = args.flags.get('type');
+  if (typeof type !== 'string' || !ENSEMBLE_TYPES.includes(type as EnsembleType)) {
+    throw new UsageError(`--type must be one of ${ENSEMBLE_TYPES.join(', ')}`);
+  }
+  const out = args.flags.get('out');
+  if (typeof out !== 'string') throw new UsageError('--out FILE is required');
+  const n = integerFlag(args, 'n');
+  const m = args.flags.has('m') ? integerFlag(args, 'm') : undefined;
+  const count = integerFlag(args, 'count', 1);
+  const seed = integerFlag(args, 'seed', 0);
+  await writeEnsemble({ type: type as EnsembleType, n, m, count, seed, out: path.resolve(out) });
+}
+
 export async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
@@ -162,6 +192,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'cpse':
         await cpse(args);
+        return 0;
+      case 'ensemble':
+        await ensemble(args);
         return 0;
       case 'help':
       case '--help':

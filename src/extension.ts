@@ -5,6 +5,8 @@ import { WorkerPool } from './engine/pool';
 import { ReportCache } from './engine/reportCache';
 import { exportReportCommand } from './commands/exportReport';
 import { compareBaselineCommand, compareCheckpointsCommand } from './commands/compare';
+import { generateEnsembleCommand } from './commands/generateEnsemble';
+import type { EnsembleFileRequest } from './engine/ensembleFile';
 import type { ExtensionState } from './state';
 import { RenderedReports } from './ui/renderedReports';
 import { workerCount } from './ui/settings';
@@ -25,6 +27,9 @@ export function activate(context: vscode.ExtensionContext): RmtLensApi {
     vscode.commands.registerCommand('rmtLens.analyze', (uri?: vscode.Uri) => analyzeCommand(state, uri)),
     vscode.commands.registerCommand('rmtLens.exportReport', (uri?: vscode.Uri, format?: unknown, to?: vscode.Uri) =>
       exportReportCommand(state, uri, format === 'json' || format === 'csv' ? format : undefined, to),
+    ),
+    vscode.commands.registerCommand('rmtLens.generateEnsemble', (request?: EnsembleFileRequest) =>
+      generateEnsembleCommand(state, request),
     ),
     vscode.commands.registerCommand('rmtLens.compareBaseline', (uri?: vscode.Uri) => compareBaselineCommand(state, uri)),
     vscode.commands.registerCommand('rmtLens.compareCheckpoints', (uri?: vscode.Uri, other?: vscode.Uri | vscode.Uri[]) =>

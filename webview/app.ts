@@ -13,7 +13,18 @@ import { LayerView } from './views/layerView';
 import { ModelView } from './views/modelView';
 import type { ChartCardHandlers } from './views/chartCard';
 
-const HOST_MESSAGES = new Set(['begin', 'layer', 'layerFailed', 'progress', 'done', 'error', 'cancelled', 'selectLayer']);
+const HOST_MESSAGES = new Set([
+  'begin',
+  'layer',
+  'layerFailed',
+  'progress',
+  'done',
+  'error',
+  'cancelled',
+  'selectLayer',
+  'baseline',
+  'comparison',
+]);
 
 export class App {
   private state: PageState;
@@ -175,5 +186,9 @@ function isHostMessage(data: unknown): data is HostToWebview {
   if (message.type === 'layer') return typeof message.report?.name === 'string';
   if (message.type === 'done') return Array.isArray(message.report?.layers);
   if (message.type === 'begin') return Array.isArray((data as { layers?: unknown }).layers);
+  if (message.type === 'baseline') return typeof (data as { baseline?: unknown }).baseline === 'object';
+  if (message.type === 'comparison') {
+    return Array.isArray((data as { comparison?: { layers?: unknown } }).comparison?.layers);
+  }
   return true;
 }

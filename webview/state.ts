@@ -2,6 +2,7 @@
 // vscode.setState, so hiding and showing the panel restores it. `applyMessage` is pure.
 import type { HostToWebview, LayerHeader } from '../src/protocol';
 import type { LayerReport, ModelReport } from '../src/engine/report';
+import type { BaselineResult, CheckpointComparison } from '../src/engine/comparisonTypes';
 
 export type RunStatus = 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -24,6 +25,10 @@ export interface PageState {
   reports: Record<string, LayerReport>;
   failures: Record<string, string>;
   model?: ModelReport;
+  /** cPSE of a Gaussian model of the same shapes (Compare with random baseline). */
+  baseline?: BaselineResult;
+  /** This file against an earlier checkpoint (Compare checkpoints). */
+  comparison?: CheckpointComparison;
   status: RunStatus;
   progress?: { done: number; total: number };
   error?: string;
@@ -70,6 +75,7 @@ export function applyMessage(state: PageState, message: HostToWebview): PageStat
       return {
         ...initialState(),
         ui: state.ui,
+        comparison: state.comparison,
         file: message.file,
         format: message.format,
         headers: message.layers,
@@ -105,6 +111,15 @@ export function applyMessage(state: PageState, message: HostToWebview): PageStat
       return { ...state, status: 'cancelled', progress: undefined };
     case 'selectLayer':
       return { ...state, ui: { ...state.ui, selected: message.name, tab: 'layers' } };
+    case 'baseline':
+      return { ...state, baseline: message.baseline, ui: { ...state.ui, tab: 'model' } };
+    case 'comparison':
+      return {
+        ...state,
+        comparison: message.comparison,
+        file: state.file ?? message.comparison.file,
+        ui: { ...state.ui, tab: 'model' },
+      };
   }
 }
 

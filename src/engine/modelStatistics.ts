@@ -1,5 +1,5 @@
-// Across-layer statistics of a model (RMT.md §9): cPSE and its saturation depth.
-import type { AnalysisSettings, ModelStatistics } from './report';
+// Across-layer statistics of a model (RMT.md §9) and the model-level reading of the verdicts (§8).
+import type { AnalysisSettings, LayerReport, ModelStatistics, VerdictLabel } from './report';
 import { withDefaults } from './report';
 import { cascadingPse, cpseEigenvalues, saturationDepth } from '../rmt/spectralErgodicity';
 
@@ -9,11 +9,41 @@ export interface LayerSpectrum {
   cols: number;
   /** Singular values (any order; sorted here). */
   singularValues: Float64Array;
+  /** The layer's report, when available, for the model summary. */
+  report?: LayerReport;
 }
 
 export function modelStatistics(layers: LayerSpectrum[], settings: AnalysisSettings): ModelStatistics {
   const power = withDefaults(settings).cpsePower;
   const spectra = layers.map((l) => cpseEigenvalues(l.singularValues, l.rows, power));
   const { dLayers, cpse } = cascadingPse(spectra);
-  return { cpsePower: power, dLayers, cpse, saturationDepth: saturationDepth(dLayers) };
+  const stats: ModelStatistics = { cpsePower: power, dLayers, cpse, saturationDepth: saturationDepth(dLayers) };
+  const reports = layers.flatMap((l) => (l.report ? [l.report] : []));
+  if (reports.length > 0) Object.assign(stats, modelSummary(reports));
+  return stats;
+}
+
+/**
+ * Model-level reading [ours]: over the layers with a verdict other than `too small`/`failed`,
+ * ≥ 70 % `random` → "mostly RMT-consistent (lazy-like)"; ≥ 50 % `bulk random, spikes` whose top
+ * vectors also fail Porter–Thomas → "many layers with spikes and failing top vectors (rich-like)".
+ * Never from fewer than 3 such layers.
+ */
+export function modelSummary(reports: LayerReport[]): { summary: string; verdictCounts: Partial<Record<VerdictLabel, number>> } {
+  const verdictCounts: Partial<Record<VerdictLabel, number>> = {};
+  for (const r of reports) verdictCounts[r.verdict.label] = (verdictCounts[r.verdict.label] ?? 0) + 1;
+  const judged = reports.filter((r) => r.verdict.label !== 'too small' && r.verdict.label !== 'failed');
+  const count = (f: (r: LayerReport) => boolean): number => judged.filter(f).length;
+  const random = count((r) => r.verdict.label === 'random');
+  const rich = count((r) => r.verdict.label === 'bulk random, spikes' && (r.porterThomas?.rejectedTop ?? 0) > 0);
+  const deviating = count((r) => r.verdict.label === 'deviating');
+  let summary: string;
+  if (judged.length < 3) summary = `too few analysable layers (${judged.length}) for a model-level reading`;
+  else if (random >= 0.7 * judged.length)
+    summary = `mostly RMT-consistent (lazy-like): ${random} of ${judged.length} layers look random`;
+  else if (rich >= 0.5 * judged.length)
+    summary = `many layers with spikes and failing top vectors (rich-like): ${rich} of ${judged.length}`;
+  else
+    summary = `mixed: ${random} random, ${count((r) => r.verdict.label === 'bulk random, spikes')} with spikes, ${deviating} deviating of ${judged.length} layers`;
+  return { summary, verdictCounts };
 }

@@ -1,5 +1,6 @@
 import { WeightFileError } from './errors';
 import { ggufReader } from './gguf';
+import { kerasH5Reader, kerasZipReader } from './keras';
 import { npyReader } from './npy';
 import { npzReader } from './npz';
 import { onnxReader } from './onnx';
@@ -7,6 +8,7 @@ import { pytorchReader } from './pytorch';
 import { safetensorsReader } from './safetensors';
 import { shardedReader } from './sharded';
 import { tfjsReader } from './tfjs';
+import { tfliteReader } from './tflite';
 import { ByteSource } from './source';
 import type { FormatReader, OpenOptions, WeightFile } from './types';
 
@@ -20,6 +22,9 @@ export const readers: readonly FormatReader[] = [
   onnxReader,
   ggufReader,
   tfjsReader,
+  tfliteReader,
+  kerasH5Reader,
+  kerasZipReader,
 ];
 
 const HEAD_BYTES = 64 * 1024;

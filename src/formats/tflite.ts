@@ -213,7 +213,7 @@ async function tensorEntry(
         what: 'tensor data',
       });
       const values = decode(bytes, dtype);
-      if (!q) return values;
+      if (!q || dtype.startsWith('F') || dtype === 'BF16') return values;
       // (q − zero_point) · scale, per tensor or per channel along `axis`
       const stride = numel(shape.slice(q.axis + 1));
       const channels = q.scale.length;

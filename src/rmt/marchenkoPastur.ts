@@ -3,6 +3,7 @@
  * (RMT.md §2). λ = ν²/M are the eigenvalues of W·Wᵀ/M, ν the singular values of W.
  */
 import { bisect, simpson } from './special';
+import { tw1QuantileExact } from './tracyWidom';
 
 export interface MpEdges {
   minus: number;
@@ -92,10 +93,12 @@ export function mpMedian(q: number): number {
 /** TW₁ quantiles t_α (Tracy–Widom, β = 1) of the levels offered. */
 export const TW1_QUANTILES: Readonly<Record<number, number>> = { 0.9: 0.4501, 0.95: 0.9793, 0.99: 2.0234 };
 
+/** t_α: the tabulated value for 0.90/0.95/0.99, otherwise computed from the Fredholm determinant. */
 export function tw1Quantile(level: number): number {
   const t = TW1_QUANTILES[level];
-  if (t === undefined) throw new Error(`TW₁ level must be one of 0.90, 0.95, 0.99, got ${level}`);
-  return t;
+  if (t !== undefined) return t;
+  if (!(level > 0 && level < 1)) throw new Error(`TW₁ level must be in (0, 1), got ${level}`);
+  return tw1QuantileExact(level);
 }
 
 /**

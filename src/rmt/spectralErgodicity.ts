@@ -127,3 +127,24 @@ export function saturationDepth(dLayers: number[]): number | null {
   }
   return depth;
 }
+
+/**
+ * Periodic spectral ergodicity (PSE) of an ensemble of spectra of different sizes, as for the mixed
+ * matrix ensemble (MME): each spectrum padded periodically to the largest size N, then Ω.
+ */
+export function periodicSpectralErgodicity(spectra: Float64Array[]): Float64Array {
+  if (spectra.length === 0) throw new Error('PSE needs at least one spectrum');
+  const nMax = Math.max(...spectra.map((s) => s.length));
+  const ensemble = new Float64Array(nMax * spectra.length);
+  spectra.forEach((s, i) => ensemble.set(periodicPad(s, nMax), i * nMax));
+  return spectralErgodicity(ensemble, nMax);
+}
+
+/**
+ * Circular spectral deviation (CSD) between two ensembles [ours, RMT.md §9: not in bristol]: the
+ * symmetric KL distance between their PSE vectors Ω, each ensemble padded to its own largest size.
+ * 0 for ensembles whose padded spectra fluctuate alike; grows as their spectral-density fluctuations differ.
+ */
+export function circularSpectralDeviation(a: Float64Array[], b: Float64Array[]): number {
+  return symmetricKl(periodicSpectralErgodicity(a), periodicSpectralErgodicity(b));
+}

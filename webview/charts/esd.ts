@@ -41,6 +41,9 @@ export const esdChart: ChartDefinition<LayerReport, EsdData> = {
     const log = mode === 'log';
     const positive = <T>(rows: T[], key: keyof T): T[] => (log ? rows.filter((r) => (r[key] as number) > 0) : rows);
     const yScale = log ? { type: 'log' as const } : { type: 'linear' as const, zero: true };
+    // Bars start at 0, or on a log scale half a decade below the smallest positive density.
+    const smallest = Math.min(...positive(data.bins, 'density').map((b) => b.density));
+    const floor = log ? (Number.isFinite(smallest) ? smallest / 3 : 1e-3) : 0;
     const names = [SERIES.esd, SERIES.mp];
     const colors = [palette.data, palette.reference];
     if (data.baseline) {
@@ -56,11 +59,12 @@ export const esdChart: ChartDefinition<LayerReport, EsdData> = {
       layer: [
         {
           data: { values: positive(data.bins, 'density') },
-          mark: { type: 'bar', opacity: 0.75, binSpacing: 0, stroke: palette.data, strokeWidth: 0.5 },
+          mark: { type: 'rect', opacity: 0.75, stroke: palette.data, strokeWidth: 0.5 },
           encoding: {
             x: { ...x, field: 'x0' },
             x2: { field: 'x1' },
             y: { field: 'density', type: 'quantitative', title: 'density', scale: yScale },
+            y2: { datum: floor },
             color: { datum: SERIES.esd, ...color },
             tooltip: [
               { field: 'x0', title: 'from ν', format: EXACT },

@@ -2,6 +2,8 @@
 // index.ts lists them. A chart appears only when `data` finds what it needs in the report.
 import type { TopLevelSpec } from 'vega-lite';
 import type { Palette } from '../theme';
+import type { ModelReport } from '../../src/engine/report';
+import type { BaselineResult, CheckpointComparison } from '../../src/engine/comparisonTypes';
 
 export interface ChartContext {
   /** Plot width in pixels (the view adds axes and legend around it). */
@@ -29,6 +31,26 @@ export interface ChartDefinition<Source, Data> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyChart<Source> = ChartDefinition<Source, any>;
 
+/** A chart with its data found, ready to draw. */
+export interface ReadyChart {
+  id: string;
+  title: string;
+  caption: string;
+  modes?: readonly { id: string; label: string }[];
+  spec(context: ChartContext): TopLevelSpec;
+}
+
+/** The charts of the registry whose data the source has, in registry order. */
+export function readyCharts<Source>(charts: readonly AnyChart<Source>[], source: Source | undefined): ReadyChart[] {
+  if (source === undefined) return [];
+  return charts.flatMap((chart) => {
+    const data: unknown = chart.data(source);
+    if (data === undefined) return [];
+    const { id, title, caption, modes } = chart;
+    return [{ id, title, caption, modes, spec: (context: ChartContext) => chart.spec(data, context) }];
+  });
+}
+
 /** Tooltip format of numbers: enough digits to be exact for the report's values. */
 export const EXACT = '.10~g';
 
@@ -45,9 +67,34 @@ export function binRows(edges: readonly number[], density: readonly number[]): {
 export function seriesColor(names: string[], colors: string[]) {
   return {
     scale: { domain: names, range: colors },
-    legend: { orient: 'top' as const, title: null, symbolType: 'stroke', direction: 'horizontal' as const },
+    legend: { orient: 'top' as const, title: null, direction: 'horizontal' as const },
   };
 }
 
 /** Verdict labels in the order legends list them. */
 export const VERDICT_ORDER = ['random', 'bulk random, spikes', 'deviating', 'too small', 'failed'] as const;
+
+/** What the model charts draw from: the report, and the comparisons when they were run. */
+export interface ModelSource {
+  report?: ModelReport;
+  baseline?: BaselineResult;
+  comparison?: CheckpointComparison;
+}
+
+/** Rows of equal-length columns, skipping rows where a value is missing or not finite. */
+export function zipRows<K extends string>(columns: Record<K, readonly number[]>): Record<K, number>[] {
+  const keys = Object.keys(columns) as K[];
+  const length = Math.min(...keys.map((k) => columns[k].length));
+  const rows: Record<K, number>[] = [];
+  for (let i = 0; i < length; i++) {
+    const row = {} as Record<K, number>;
+    let ok = true;
+    for (const k of keys) {
+      const v = columns[k][i];
+      if (typeof v !== 'number' || !Number.isFinite(v)) ok = false;
+      row[k] = v;
+    }
+    if (ok) rows.push(row);
+  }
+  return rows;
+}

@@ -2,7 +2,7 @@
 import { button } from '../components/button';
 import { modeSwitch } from '../components/modeSwitch';
 import { element } from '../components/toolkit';
-import type { AnyChart, ChartContext } from '../charts/types';
+import type { ChartContext, ReadyChart } from '../charts/types';
 import type { Theme } from '../theme';
 import { drawChart, exportChart, type ChartView } from '../vega';
 
@@ -22,19 +22,12 @@ export class ChartGrid {
 
   constructor(private readonly handlers: ChartCardHandlers) {}
 
-  /** Draws every chart whose data the source has; resolves when all are drawn (or superseded). */
-  async draw<Source>(
-    source: Source,
-    charts: readonly AnyChart<Source>[],
-    theme: Theme,
-    modes: Record<string, string>,
-  ): Promise<void> {
-    const generation = ++this.generation;
+  /** Draws the charts; resolves when all are drawn (or superseded by a newer draw). */
+  async draw(charts: readonly ReadyChart[], theme: Theme, modes: Record<string, string>): Promise<void> {
     this.clear();
+    const generation = this.generation;
     const drawn: Promise<void>[] = [];
     for (const chart of charts) {
-      const data = chart.data(source);
-      if (data === undefined) continue;
       const mode = modes[chart.id] ?? chart.modes?.[0]?.id ?? '';
       const container = element('div', { id: `${chart.id}-chart`, class: 'chart', 'data-mode': mode });
       const card = this.card(chart, mode, container);
@@ -46,7 +39,7 @@ export class ChartGrid {
         strokeWidth: theme.strokeWidth,
       };
       drawn.push(
-        drawChart(container, chart.spec(data, context), theme.config).then(
+        drawChart(container, chart.spec(context), theme.config).then(
           (view) => {
             if (generation !== this.generation) {
               view.finalize();
@@ -65,13 +58,15 @@ export class ChartGrid {
     await Promise.all(drawn);
   }
 
+  /** Removes every chart; draws still in flight are dropped when they finish. */
   clear(): void {
+    this.generation++;
     for (const view of this.views.values()) view.finalize();
     this.views.clear();
     this.element.replaceChildren();
   }
 
-  private card<Source>(chart: AnyChart<Source>, mode: string, container: HTMLElement): HTMLElement {
+  private card(chart: ReadyChart, mode: string, container: HTMLElement): HTMLElement {
     const card = element('section', { class: 'card', 'aria-label': chart.title, 'data-chart': chart.id });
     const save = (format: 'svg' | 'png') => async () => {
       const view = this.views.get(chart.id);

