@@ -1,8 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'media/**', 'test-results/**', 'examples/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'media/vendor/**', 'test-results/**', 'examples/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,10 +19,15 @@ export default tseslint.config(
   },
   {
     files: ['src/rmt/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['vscode', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ['vscode', 'fs', 'node:fs', 'fs/promises', 'node:fs/promises'] },
+      ],
+    },
   },
   {
-    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', '.ci/**/*.mjs', 'test/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', __dirname: 'readonly' } },
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { ...globals.node } },
   },
 );

@@ -11,7 +11,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { Rng } = createRequire(import.meta.url)(join(root, 'out/src/rmt/prng.js'));
 const rng = new Rng(2024);
 
-const gaussian = (rows, cols, sigma) => Float32Array.from({ length: rows * cols }, () => sigma * rng.normal());
+const gaussian = (rows, cols, sigma) =>
+  Float32Array.from({ length: rows * cols }, () => sigma * rng.normal());
 
 /** W + Σ s·u·vᵀ with random unit u, v: `count` spikes of size `strength` × the bulk edge σ√M. */
 function plantSpikes(w, rows, cols, sigma, count, strength) {
@@ -31,12 +32,16 @@ function unit(n) {
 }
 
 /** Student-t entries with ν degrees of freedom (a heavy tail), scaled by σ. */
-const studentT = (rows, cols, nu, sigma) => Float32Array.from({ length: rows * cols }, () => sigma * rng.studentT(nu));
+const studentT = (rows, cols, nu, sigma) =>
+  Float32Array.from({ length: rows * cols }, () => sigma * rng.studentT(nu));
 
 const tensors = {
   'encoder.fc1.weight': { shape: [256, 512], data: gaussian(256, 512, 0.04) },
   'encoder.fc1.bias': { shape: [256], data: gaussian(1, 256, 0.01) },
-  'encoder.fc2.weight': { shape: [256, 256], data: plantSpikes(gaussian(256, 256, 0.05), 256, 256, 0.05, 3, 2) },
+  'encoder.fc2.weight': {
+    shape: [256, 256],
+    data: plantSpikes(gaussian(256, 256, 0.05), 256, 256, 0.05, 3, 2),
+  },
   'encoder.fc2.bias': { shape: [256], data: gaussian(1, 256, 0.01) },
   'decoder.fc.weight': { shape: [128, 256], data: studentT(128, 256, 1.5, 0.02) },
   'head.weight': { shape: [10, 128], data: gaussian(10, 128, 0.1) },
@@ -53,13 +58,24 @@ function safetensors(entries) {
   json += ' '.repeat((8 - (json.length % 8)) % 8);
   const size = Buffer.alloc(8);
   size.writeBigUInt64LE(BigInt(json.length));
-  return Buffer.concat([size, Buffer.from(json), ...Object.values(entries).map((t) => Buffer.from(t.data.buffer))]);
+  return Buffer.concat([
+    size,
+    Buffer.from(json),
+    ...Object.values(entries).map((t) => Buffer.from(t.data.buffer)),
+  ]);
 }
 
 function npy(shape, data) {
   let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const preamble = Buffer.from([0x93, ...Buffer.from('NUMPY'), 1, 0, header.length & 0xff, header.length >> 8]);
+  const preamble = Buffer.from([
+    0x93,
+    ...Buffer.from('NUMPY'),
+    1,
+    0,
+    header.length & 0xff,
+    header.length >> 8,
+  ]);
   return Buffer.concat([preamble, Buffer.from(header), Buffer.from(data.buffer)]);
 }
 
@@ -67,6 +83,9 @@ mkdirSync(join(root, 'examples'), { recursive: true });
 writeFileSync(join(root, 'examples/tiny-mlp.safetensors'), safetensors(tensors));
 writeFileSync(
   join(root, 'examples/random-512x1024.npy'),
-  npy([512, 1024], Float64Array.from({ length: 512 * 1024 }, () => rng.normal())),
+  npy(
+    [512, 1024],
+    Float64Array.from({ length: 512 * 1024 }, () => rng.normal()),
+  ),
 );
 console.log('wrote examples/tiny-mlp.safetensors and examples/random-512x1024.npy');

@@ -14,9 +14,15 @@ function step(name, command, args, { counts } = {}) {
   if (only.length && !only.includes(name)) return;
   const started = Date.now();
   console.log(`\n=== ${name}: ${[command, ...args].join(' ')}`);
-  const run = spawnSync(command, args, { cwd: root, stdio: counts ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
+  const run = spawnSync(command, args, {
+    cwd: root,
+    stdio: counts ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+  });
   if (counts) process.stdout.write(run.stdout ?? '');
-  const tally = counts ? counts(run.stdout ?? '') : { passed: run.status === 0 ? 1 : 0, failed: run.status === 0 ? 0 : 1 };
+  const tally = counts
+    ? counts(run.stdout ?? '')
+    : { passed: run.status === 0 ? 1 : 0, failed: run.status === 0 ? 0 : 1 };
   if (run.status !== 0 && tally.failed === 0) tally.failed = 1;
   results.push({ name, seconds: (Date.now() - started) / 1000, ...tally });
 }
@@ -48,7 +54,14 @@ if (!only.length || only.includes('unit')) {
   step(
     'unit',
     process.execPath,
-    ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...unitTestFiles()],
+    [
+      '--test',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...unitTestFiles(),
+    ],
     {
       counts: () => {
         const text = readFileSync(tap, 'utf8');
@@ -62,7 +75,10 @@ step('vscode', process.execPath, ['test/vscode/run.mjs'], { counts: fromLine('vs
 step('e2e', process.execPath, ['test/e2e/run.mjs'], { counts: fromLine('e2e') });
 
 console.log('\n=== summary');
-for (const r of results) console.log(`${r.name.padEnd(8)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed  ${r.seconds.toFixed(1)} s`);
+for (const r of results)
+  console.log(
+    `${r.name.padEnd(8)} ${String(r.passed).padStart(5)} passed ${String(r.failed).padStart(4)} failed  ${r.seconds.toFixed(1)} s`,
+  );
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 console.log(`\ntests: ${passed} passed, ${failed} failed`);

@@ -64,13 +64,15 @@ function settingsFrom(flags: Map<string, string | true>): AnalysisSettings {
   const settings = { ...DEFAULT_SETTINGS, lenient: flags.has('lenient') };
   const conv = flags.get('conv');
   if (conv !== undefined) {
-    if (conv !== 'im2col' && conv !== 'slices' && conv !== 'kernel') throw new UsageError(`unknown --conv ${conv}`);
+    if (conv !== 'im2col' && conv !== 'slices' && conv !== 'kernel')
+      throw new UsageError(`unknown --conv ${conv}`);
     settings.conv = conv;
   }
   const tw = flags.get('tw');
   if (tw !== undefined) {
     const level = Number(tw);
-    if (level !== 0.9 && level !== 0.95 && level !== 0.99) throw new UsageError(`--tw must be 0.9, 0.95 or 0.99`);
+    if (level !== 0.9 && level !== 0.95 && level !== 0.99)
+      throw new UsageError(`--tw must be 0.9, 0.95 or 0.99`);
     settings.twLevel = level;
   }
   return settings;
@@ -117,7 +119,10 @@ interface MatrixSpectrum {
 }
 
 /** The singular values of every matrix of a file, in file order (the engine alone, no statistics). */
-async function fileSpectra(file: string, settings: AnalysisSettings): Promise<{ format: string; matrices: MatrixSpectrum[] }> {
+async function fileSpectra(
+  file: string,
+  settings: AnalysisSettings,
+): Promise<{ format: string; matrices: MatrixSpectrum[] }> {
   const weights = await openWeightFile(file, { lenient: settings.lenient });
   try {
     const engine = await createEngine();
@@ -136,7 +141,8 @@ async function spectrum(args: Args): Promise<void> {
   const file = oneFile(args);
   const { format, matrices } = await fileSpectra(file, settingsFrom(args.flags));
   if (args.flags.has('json')) process.stdout.write(toJson({ file, format, matrices }) + '\n');
-  else for (const m of matrices) process.stdout.write(`${m.name}: ${Array.from(m.singularValues).join(' ')}\n`);
+  else
+    for (const m of matrices) process.stdout.write(`${m.name}: ${Array.from(m.singularValues).join(' ')}\n`);
 }
 
 async function cpse(args: Args): Promise<void> {
@@ -152,7 +158,10 @@ async function cpse(args: Args): Promise<void> {
   const result = cascadingPse(spectra);
   const output = { layers: spectra.length, dLayers: result.dLayers, cpse: result.cpse };
   if (args.flags.has('json')) process.stdout.write(toJson(output) + '\n');
-  else process.stdout.write(`cPSE over ${spectra.length} matrices: ${result.cpse}\nD_l: ${result.dLayers.join(' ')}\n`);
+  else
+    process.stdout.write(
+      `cPSE over ${spectra.length} matrices: ${result.cpse}\nD_l: ${result.dLayers.join(' ')}\n`,
+    );
 }
 
 function integerFlag(args: Args, name: string, fallback?: number): number {

@@ -14,7 +14,10 @@ import { workerCount } from './ui/settings';
 export function activate(context: vscode.ExtensionContext): RmtLensApi {
   const state: ExtensionState = {
     context,
-    pool: new WorkerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath, workerCount()),
+    pool: new WorkerPool(
+      vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
+      workerCount(),
+    ),
     diagnostics: vscode.languages.createDiagnosticCollection('rmt-lens'),
     reports: new Map(),
     rendered: new RenderedReports(),
@@ -25,15 +28,21 @@ export function activate(context: vscode.ExtensionContext): RmtLensApi {
     state.diagnostics,
     { dispose: () => void state.pool.dispose() },
     vscode.commands.registerCommand('rmtLens.analyze', (uri?: vscode.Uri) => analyzeCommand(state, uri)),
-    vscode.commands.registerCommand('rmtLens.exportReport', (uri?: vscode.Uri, format?: unknown, to?: vscode.Uri) =>
-      exportReportCommand(state, uri, format === 'json' || format === 'csv' ? format : undefined, to),
+    vscode.commands.registerCommand(
+      'rmtLens.exportReport',
+      (uri?: vscode.Uri, format?: unknown, to?: vscode.Uri) =>
+        exportReportCommand(state, uri, format === 'json' || format === 'csv' ? format : undefined, to),
     ),
     vscode.commands.registerCommand('rmtLens.generateEnsemble', (request?: EnsembleFileRequest) =>
       generateEnsembleCommand(state, request),
     ),
-    vscode.commands.registerCommand('rmtLens.compareBaseline', (uri?: vscode.Uri) => compareBaselineCommand(state, uri)),
-    vscode.commands.registerCommand('rmtLens.compareCheckpoints', (uri?: vscode.Uri, other?: vscode.Uri | vscode.Uri[]) =>
-      compareCheckpointsCommand(state, uri, otherSelected(uri, other)),
+    vscode.commands.registerCommand('rmtLens.compareBaseline', (uri?: vscode.Uri) =>
+      compareBaselineCommand(state, uri),
+    ),
+    vscode.commands.registerCommand(
+      'rmtLens.compareCheckpoints',
+      (uri?: vscode.Uri, other?: vscode.Uri | vscode.Uri[]) =>
+        compareCheckpointsCommand(state, uri, otherSelected(uri, other)),
     ),
   );
   return {

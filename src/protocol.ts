@@ -74,7 +74,14 @@ export function parseWebviewMessage(message: unknown): WebviewToHost | undefined
 export type WorkerRequest =
   | { type: 'plan'; file: string; settings: AnalysisSettings }
   | { type: 'analyzeLayer'; file: string; settings: AnalysisSettings; index: number }
-  | { type: 'compareLayer'; file: string; reference: string; settings: AnalysisSettings; name: string; k: number };
+  | {
+      type: 'compareLayer';
+      file: string;
+      reference: string;
+      settings: AnalysisSettings;
+      name: string;
+      k: number;
+    };
 
 export interface LayerPlanSummary {
   format: string;

@@ -30,6 +30,8 @@ export class App {
   private state: PageState;
   private theme: Theme = readTheme();
   private themeGeneration = 0;
+  /** Bumped when a comparison or baseline arrives, so the charts that show them redraw. */
+  private comparisons = 0;
   private readonly header: Header;
   private readonly table: LayerTable;
   private readonly layerView: LayerView;
@@ -96,6 +98,7 @@ export class App {
     const previousTab = this.state.ui.tab;
     this.state = applyMessage(this.state, data);
     if (data.type === 'done') this.announce = true;
+    if (data.type === 'baseline' || data.type === 'comparison') this.comparisons++;
     if (this.state.ui.tab !== previousTab) setActiveTab(this.tabs, this.state.ui.tab);
     if (data.type === 'selectLayer') this.table.reveal(data.name);
     this.schedule();
@@ -158,12 +161,13 @@ export class App {
 
     const width = Math.round(document.body.clientWidth / 20);
     const modes = JSON.stringify(state.ui.chartModes);
-    const common = `${this.themeGeneration}|${width}|${modes}`;
+    const common = `${this.themeGeneration}|${this.comparisons}|${width}|${modes}`;
     const layerKey = `${selected?.name}|${selected?.status}|${selected?.report?.seconds}|${common}`;
+    const comparison = state.comparison?.layers?.find((l) => l.name === selected?.name);
     const drawing: Promise<void>[] = [];
     if (layerKey !== this.layerChartsKey) {
       this.layerChartsKey = layerKey;
-      drawing.push(this.layerView.show(selected, this.theme, state.ui.chartModes));
+      drawing.push(this.layerView.show(selected, comparison, this.theme, state.ui.chartModes));
     }
     const modelKey = `${state.status}|${state.model?.provenance?.seconds}|${common}`;
     if (state.ui.tab === 'model' && modelKey !== this.modelChartsKey) {

@@ -1,8 +1,9 @@
 // The layer table's columns: the key numbers of RMT.md §2–§8. A column whose statistic no row has
 // yet (`optional`) stays hidden, so the table grows with the report.
 import type { GridColumn } from './components/dataGrid';
+import { element } from './components/toolkit';
 import { verdictBadge } from './components/verdictBadge';
-import { formatExact, formatInteger, formatNumber, formatPValue, formatSeconds, formatShape } from './format';
+import { formatExact, formatInteger, formatNumber, formatPValue, formatShape } from './format';
 import { firstNumberAt, numberAt } from './reportAccess';
 import type { LayerRow } from './state';
 
@@ -23,7 +24,7 @@ export const COLUMNS: readonly LayerColumn[] = [
     id: 'index',
     title: '#',
     description: 'Position in the file',
-    width: '3.5em',
+    width: '3em',
     numeric: true,
     value: (row) => row.index + 1,
   },
@@ -31,15 +32,17 @@ export const COLUMNS: readonly LayerColumn[] = [
     id: 'name',
     title: 'Layer',
     description: 'Tensor name ([k] for one matrix of a stacked tensor)',
-    width: 'minmax(12em, 4fr)',
+    width: 'minmax(14em, 4fr)',
     numeric: false,
     value: (row) => row.name,
+    // Long names lose their start, not their end (the end tells q from k, weight from bias).
+    render: (row) => element('span', { class: 'name-text' }, [row.name]),
   },
   {
     id: 'shape',
     title: 'Shape',
     description: 'Matrix shape, rows × columns, in [out, in] orientation',
-    width: 'minmax(7em, 1.2fr)',
+    width: 'minmax(6.5em, 1fr)',
     numeric: false,
     value: (row) => row.shape[0] * row.shape[1],
     render: (row) => formatShape(row.shape),
@@ -56,7 +59,7 @@ export const COLUMNS: readonly LayerColumn[] = [
     id: 'verdict',
     title: 'Verdict',
     description: 'Random-matrix verdict (RMT.md §8)',
-    width: 'minmax(10em, 2fr)',
+    width: 'minmax(9em, 2fr)',
     numeric: false,
     value: (row) => (row.report ? row.report.verdict?.summary : row.status),
     render: (row) => {
@@ -70,7 +73,7 @@ export const COLUMNS: readonly LayerColumn[] = [
     id: 'outliers',
     title: 'Outliers',
     description: 'Singular values beyond the Tracy–Widom threshold (RMT.md §2)',
-    width: '5.5em',
+    width: '5em',
     numeric: true,
     value: stat(['mp.outliers']),
     render: (row) => formatInteger(numberAt(row.report, 'mp.outliers')),
@@ -79,99 +82,83 @@ export const COLUMNS: readonly LayerColumn[] = [
     id: 'sigma',
     title: 'σ',
     description: 'Fitted Marchenko–Pastur σ (entry standard deviation of the bulk)',
-    width: '6em',
+    width: '5em',
     numeric: true,
+    digits: 3,
     value: stat(['mp.sigma']),
   },
   {
     id: 'ratio',
     title: '⟨r̃⟩',
     description: 'Mean spacing ratio (RMT.md §3): GOE 0.531, Poisson 0.386',
-    width: '5.5em',
+    width: '4.5em',
     numeric: true,
     optional: true,
-    value: stat(['spacing.ratio.mean', 'spacingRatio.mean', 'ratio.mean']),
+    digits: 3,
+    value: stat(['spacingRatio.mean']),
   },
   {
-    id: 'ksGoe',
+    id: 'pGoe',
     title: 'p GOE',
     description: 'Calibrated KS p-value of the unfolded spacings against the GOE (RMT.md §3)',
-    width: '5.5em',
+    width: '4.5em',
     numeric: true,
     optional: true,
-    digits: 2,
-    value: stat(['spacing.ks.goe.p', 'spacing.goe.p', 'spacing.pGoe']),
+    value: stat(['spacing.pGoe']),
+    render: (row) => formatPValue(numberAt(row.report, 'spacing.pGoe')),
   },
   {
     id: 'ptFailures',
     title: 'PT fail',
     description: 'Singular vectors failing Porter–Thomas after Benjamini–Hochberg (RMT.md §5)',
-    width: '5em',
+    width: '4.5em',
     numeric: true,
     optional: true,
-    value: stat(['porterThomas.failures', 'porterThomas.rejected']),
-    render: (row) => formatInteger(stat(['porterThomas.failures', 'porterThomas.rejected'])(row)),
+    value: stat(['porterThomas.rejected']),
+    render: (row) => formatInteger(numberAt(row.report, 'porterThomas.rejected')),
   },
   {
     id: 'hillAlpha',
     title: 'α Hill',
-    description: 'Hill tail index on the singular values at the plateau, if any (RMT.md §6)',
-    width: '5.5em',
+    description: 'Hill tail index of the singular values at the plateau; "none" when α̂_k drifts (RMT.md §6)',
+    width: '4.5em',
     numeric: true,
     optional: true,
-    value: stat(['tail.hill.alpha', 'hill.alpha']),
+    digits: 3,
+    value: stat(['hill.alpha']),
+    render: (row) => {
+      const alpha = numberAt(row.report, 'hill.alpha');
+      return alpha !== undefined && Number.isNaN(alpha) ? 'none' : formatNumber(alpha, 3);
+    },
   },
   {
     id: 'wwAlpha',
     title: 'α WW',
-    description: 'WeightWatcher power-law α on the eigenvalues (RMT.md §6)',
-    width: '5.5em',
+    description: 'WeightWatcher power-law α on the eigenvalues λ = ν² (RMT.md §6)',
+    width: '4.5em',
     numeric: true,
     optional: true,
-    value: stat(['tail.ww.alpha', 'ww.alpha', 'powerLaw.alpha']),
+    digits: 3,
+    value: stat(['powerLaw.alpha']),
   },
   {
     id: 'randDistance',
-    title: 'rand dist',
-    description: 'Jensen–Shannon distance to the shuffled matrix (RMT.md §7)',
-    width: '5.5em',
+    title: 'JS rand',
+    description: 'Jensen–Shannon distance of the spectrum to the shuffled matrix’s (RMT.md §7)',
+    width: '4.5em',
     numeric: true,
     optional: true,
-    value: stat(['baseline.distance', 'randomized.distance']),
+    digits: 2,
+    value: stat(['baseline.distance']),
   },
   {
     id: 'spectralNorm',
     title: '‖W‖₂',
-    description: 'Spectral norm (largest singular value)',
-    width: '6em',
-    numeric: true,
-    value: stat(['spectralNorm', 'norms.spectralNorm']),
-  },
-  {
-    id: 'frobeniusNorm',
-    title: '‖W‖F',
-    description: 'Frobenius norm',
-    width: '6em',
-    numeric: true,
-    value: stat(['frobeniusNorm', 'norms.frobeniusNorm']),
-  },
-  {
-    id: 'stableRank',
-    title: 'Stable rank',
-    description: 'Stable rank ‖W‖²F / ‖W‖²₂',
-    width: '6em',
-    numeric: true,
-    optional: true,
-    value: stat(['norms.stableRank']),
-  },
-  {
-    id: 'seconds',
-    title: 'Time',
-    description: 'Time spent on this layer',
+    description: 'Spectral norm (largest singular value); the layer view lists the other norms',
     width: '5em',
     numeric: true,
-    value: stat(['seconds']),
-    render: (row) => formatSeconds(numberAt(row.report, 'seconds')),
+    digits: 4,
+    value: stat(['norms.spectralNorm', 'spectralNorm']),
   },
 ];
 
@@ -186,9 +173,7 @@ export function cellContent(column: LayerColumn, row: LayerRow): { content: stri
   const content = column.render
     ? column.render(row)
     : typeof value === 'number'
-      ? column.id === 'ksGoe'
-        ? formatPValue(value)
-        : formatNumber(value, column.digits ?? 4)
+      ? formatNumber(value, column.digits ?? 4)
       : (value ?? '—');
   const title = typeof value === 'number' ? `${column.title}: ${formatExact(value)}` : typeof content === 'string' ? content : '';
   return { content, title };

@@ -12,7 +12,10 @@ import type { ExtensionState } from '../state';
 const PICKER_FILTERS = { 'Weight files': ['safetensors', 'npy'] };
 
 /** `rmtLens.analyze`: from the Explorer / editor context menus (with a uri) or the palette (file picker). */
-export async function analyzeCommand(state: ExtensionState, uri?: vscode.Uri): Promise<ModelReport | undefined> {
+export async function analyzeCommand(
+  state: ExtensionState,
+  uri?: vscode.Uri,
+): Promise<ModelReport | undefined> {
   const target = uri ?? (await pickWeightFile('Analyze weights'));
   if (!target) return undefined;
   return analyzeFile(state, target);
@@ -64,7 +67,9 @@ export async function analyzeFile(
   state.diagnostics.delete(uri);
 
   const settings = analysisSettings();
-  const cacheKey = cacheEnabled() ? await state.cache.key(uri.fsPath, settings).catch(() => undefined) : undefined;
+  const cacheKey = cacheEnabled()
+    ? await state.cache.key(uri.fsPath, settings).catch(() => undefined)
+    : undefined;
   const cached = cacheKey ? await state.cache.get(cacheKey) : undefined;
   if (cached) {
     showReport(state, panel, uri, cached);
@@ -79,7 +84,11 @@ export async function analyzeFile(
   status.show();
   try {
     return await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `RMT Lens: analysing ${name}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `RMT Lens: analysing ${name}`,
+        cancellable: true,
+      },
       async (progress, progressToken) => {
         progressToken.onCancellationRequested(() => controller.abort());
         const step = (done: number, total: number) => {
@@ -106,7 +115,10 @@ export async function analyzeFile(
               panel.post({ type: 'layer', report: layer });
               step(done, total);
             },
-            layerFailed: (_name, _error, done, total) => step(done, total),
+            layerFailed: (layerName, error, done, total) => {
+              panel.post({ type: 'layerFailed', name: layerName, error });
+              step(done, total);
+            },
           },
           controller.signal,
         );

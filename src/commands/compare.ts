@@ -16,7 +16,10 @@ const BASELINE_SEED = 20240611;
  * `rmtLens.compareBaseline`: the same shapes as the model through a Gaussian ensemble (each layer at
  * its fitted σ); both cPSE curves overlaid in the model view.
  */
-export async function compareBaselineCommand(state: ExtensionState, uri?: vscode.Uri): Promise<BaselineResult | undefined> {
+export async function compareBaselineCommand(
+  state: ExtensionState,
+  uri?: vscode.Uri,
+): Promise<BaselineResult | undefined> {
   const target = uri ?? (await pickWeightFile('Compare with random baseline'));
   if (!target) return undefined;
   const report = state.reports.get(target.toString()) ?? (await analyzeFile(state, target));
@@ -37,7 +40,8 @@ export async function compareCheckpointsCommand(
 ): Promise<CheckpointComparison | undefined> {
   const trained = uri ?? (await pickWeightFile('Compare: the trained checkpoint'));
   if (!trained) return undefined;
-  const reference = referenceUri ?? (await pickWeightFile(`Compare ${path.basename(trained.fsPath)} with which checkpoint?`));
+  const reference =
+    referenceUri ?? (await pickWeightFile(`Compare ${path.basename(trained.fsPath)} with which checkpoint?`));
   if (!reference) return undefined;
   const panel = ReportPanel.show(state.context, trained);
   try {

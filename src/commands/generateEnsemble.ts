@@ -34,7 +34,10 @@ export async function generateEnsembleCommand(
   if (!chosen) return undefined;
   try {
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `RMT Lens: generating ${chosen.type} ensemble` },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `RMT Lens: generating ${chosen.type} ensemble`,
+      },
       async () => writeEnsemble(chosen),
     );
   } catch (error) {
@@ -63,7 +66,9 @@ async function askRequest(): Promise<EnsembleFileRequest | undefined> {
   const type = typePick.label as EnsembleType;
   const n = await askInteger('Random matrix ensemble (2/6): N (rows)', 256, 2, 8192);
   if (n === undefined) return undefined;
-  const m = RECTANGULAR.has(type) ? await askInteger('Random matrix ensemble (3/6): M (columns)', n * 2, 1, 16384) : n;
+  const m = RECTANGULAR.has(type)
+    ? await askInteger('Random matrix ensemble (3/6): M (columns)', n * 2, 1, 16384)
+    : n;
   if (m === undefined) return undefined;
   const count = await askInteger('Random matrix ensemble (4/6): how many matrices', 1, 1, 1000);
   if (count === undefined) return undefined;
@@ -89,7 +94,12 @@ async function askRequest(): Promise<EnsembleFileRequest | undefined> {
   return { type, n, m: RECTANGULAR.has(type) ? m : undefined, count, seed, out: target.fsPath };
 }
 
-async function askInteger(title: string, value: number, min: number, max: number): Promise<number | undefined> {
+async function askInteger(
+  title: string,
+  value: number,
+  min: number,
+  max: number,
+): Promise<number | undefined> {
   const text = await vscode.window.showInputBox({
     title,
     value: String(value),

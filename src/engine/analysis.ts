@@ -66,7 +66,11 @@ export async function runAnalysis(
     skipped: plan.skipped,
     failed: results.flatMap((r) => (r.type === 'failed' ? [{ name: r.name, error: r.error }] : [])),
     model: modelStatistics(
-      analysed.map((r) => ({ rows: r.report.shape[0], cols: r.report.shape[1], singularValues: r.singularValues })),
+      analysed.map((r) => ({
+        rows: r.report.shape[0],
+        cols: r.report.shape[1],
+        singularValues: r.singularValues,
+      })),
       settings,
     ),
     provenance: {

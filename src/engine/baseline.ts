@@ -10,7 +10,11 @@ import { gaussianSingularValues } from '../rmt/tridiagonalModels';
  * Singular values of Gaussian matrices are drawn from the bidiagonal model of Dumitriu–Edelman
  * (same law as a dense Gaussian matrix, O(n) per layer), so the baseline costs nothing next to the analysis.
  */
-export function gaussianBaseline(report: ModelReport, settings: AnalysisSettings, seed: number): BaselineResult {
+export function gaussianBaseline(
+  report: ModelReport,
+  settings: AnalysisSettings,
+  seed: number,
+): BaselineResult {
   const rng = new Rng(seed);
   const layers = report.layers.map((layer) => {
     const [rows, cols] = layer.shape;

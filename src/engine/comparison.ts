@@ -20,7 +20,8 @@ export async function runComparison(
   const [trainedPlan, initialPlan] = await Promise.all(
     [file, reference].map(async (f) => {
       const answer = await pool.run({ type: 'plan', file: f, settings }, signal);
-      if (answer.type !== 'plan') throw new Error(answer.type === 'error' ? answer.message : 'unexpected answer');
+      if (answer.type !== 'plan')
+        throw new Error(answer.type === 'error' ? answer.message : 'unexpected answer');
       return answer.plan;
     }),
   );
@@ -44,7 +45,10 @@ export async function runComparison(
         });
       onLayer?.(++done, matched.length);
       if (answer.type === 'comparison') return answer.comparison;
-      failed.push({ name: layer.name, error: answer.type === 'error' ? answer.message : 'unexpected answer' });
+      failed.push({
+        name: layer.name,
+        error: answer.type === 'error' ? answer.message : 'unexpected answer',
+      });
       return undefined;
     }),
   );

@@ -22,5 +22,10 @@ export interface CheckpointComparison {
   /** Matrices present in only one of the files, or with different shapes. */
   unmatched: string[];
   failed: { name: string; error: string }[];
-  summary: { regime: 'lazy-like' | 'rich-like' | 'mixed'; medianRelativeChange: number; medianOverlap: number; text: string };
+  summary: {
+    regime: 'lazy-like' | 'rich-like' | 'mixed';
+    medianRelativeChange: number;
+    medianOverlap: number;
+    text: string;
+  };
 }

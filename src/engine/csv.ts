@@ -18,7 +18,8 @@ function flattenLayer(layer: LayerReport): Record<string, string> {
     if (typeof value === 'number') out[prefix] = formatNumber(value);
     else if (typeof value === 'string' || typeof value === 'boolean') out[prefix] = String(value);
     else if (Array.isArray(value) || ArrayBuffer.isView(value)) {
-      if (prefix === 'shape' || prefix === 'verdict.reasons') out[prefix] = Array.from(value as ArrayLike<unknown>).join(prefix === 'shape' ? 'x' : '; ');
+      if (prefix === 'shape' || prefix === 'verdict.reasons')
+        out[prefix] = Array.from(value as ArrayLike<unknown>).join(prefix === 'shape' ? 'x' : '; ');
     } else if (typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) visit(v, prefix ? `${prefix}.${k}` : k);
     }

@@ -14,7 +14,14 @@ export class ReportCache {
 
   async key(file: string, settings: AnalysisSettings): Promise<string> {
     const info = await stat(file);
-    const identity = JSON.stringify([file, info.size, info.mtimeMs, settings, ENGINE_VERSION, SCHEMA_VERSION]);
+    const identity = JSON.stringify([
+      file,
+      info.size,
+      info.mtimeMs,
+      settings,
+      ENGINE_VERSION,
+      SCHEMA_VERSION,
+    ]);
     return createHash('sha256').update(identity).digest('hex');
   }
 
@@ -43,10 +50,15 @@ export class ReportCache {
     const names = (await readdir(this.dir)).filter((n) => n.endsWith('.json'));
     if (names.length <= MAX_ENTRIES) return;
     const dated = await Promise.all(
-      names.map(async (n) => ({ n, t: (await stat(path.join(this.dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })),
+      names.map(async (n) => ({
+        n,
+        t: (await stat(path.join(this.dir, n)).catch(() => undefined))?.mtimeMs ?? 0,
+      })),
     );
     dated.sort((a, b) => a.t - b.t);
-    await Promise.all(dated.slice(0, names.length - MAX_ENTRIES).map(({ n }) => rm(path.join(this.dir, n), { force: true })));
+    await Promise.all(
+      dated.slice(0, names.length - MAX_ENTRIES).map(({ n }) => rm(path.join(this.dir, n), { force: true })),
+    );
   }
 }
 
@@ -58,6 +70,7 @@ function keepNonFinite(_key: string, value: unknown): unknown {
 }
 
 function reviveNumbers(_key: string, value: unknown): unknown {
-  if (typeof value === 'string' && value.startsWith(NON_FINITE)) return Number(value.slice(NON_FINITE.length));
+  if (typeof value === 'string' && value.startsWith(NON_FINITE))
+    return Number(value.slice(NON_FINITE.length));
   return value;
 }

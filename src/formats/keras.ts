@@ -6,7 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
 import { decode } from './dtypes';
 import { WeightFileError } from './errors';
-import { ByteSource } from './source';
+import { ByteSource, MAX_READ_BYTES } from './source';
 import { checkShape, createWeightFile, type TensorEntry } from './tensor';
 import type { FormatReader, NumericArray, TensorInfo, WeightFile } from './types';
 import { hasZipMagic, MAX_INFLATED, ZipArchive } from './zip';
@@ -123,6 +123,7 @@ function readRows(api: H5Wasm, d: H5Dataset, shape: number[], dtype: string, sta
   const m = api.Module;
   const count = shape.length ? [end - start, ...shape.slice(1)] : [];
   const nbytes = d.metadata.size * count.reduce((a, b) => a * b, 1);
+  if (nbytes > MAX_READ_BYTES) throw new Error(`a read of ${nbytes} bytes is too large`);
   const ptr = m._malloc(Math.max(1, nbytes));
   if (!ptr) throw new Error(`cannot allocate ${nbytes} bytes`);
   try {

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { decode, dtypeSize, numel } from './dtypes';
 import { WeightFileError } from './errors';
 import { resolveInside } from './paths';
-import { decodeVarints, LEN, ProtoReader, VARINT } from './protobuf';
+import { decodeVarints, I32, I64, LEN, ProtoReader, VARINT } from './protobuf';
 import { ByteSource } from './source';
 import { checkShape, contiguousReader, createWeightFile, sliceRows, type TensorEntry } from './tensor';
 import type { FormatReader, NumericArray, TensorInfo, TensorLayout, WeightFile } from './types';
@@ -73,7 +73,12 @@ async function scanTensor(r: ProtoReader, end: number): Promise<ScannedTensor> {
     if (field === 1 && wire === VARINT) t.dims.push(await r.varint(end));
     else if (field === 1 && wire === LEN) {
       const n = await r.length(end);
-      t.dims.push(...decodeVarints(await r.bytes(n, end), true));
+      const at = r.pos;
+      try {
+        t.dims.push(...decodeVarints(await r.bytes(n, end), true));
+      } catch (err) {
+        throw r.source.error(`dims: ${(err as Error).message}`, undefined, at);
+      }
     } else if (field === 2 && wire === VARINT) t.dataType = await r.varint(end);
     else if (field === 8 && wire === LEN) t.name = await r.string(end);
     else if (field === 9 && wire === LEN) {
@@ -194,7 +199,7 @@ async function scanModel(source: ByteSource): Promise<Scan> {
         else await r.skip(k.wire, oend);
       }
       opsets.push(`${domain || 'ai.onnx'}:${version}`);
-    } else if (wire > 5 || field === 0) {
+    } else if (![VARINT, I64, LEN, I32].includes(wire) || field === 0) {
       throw source.error(`not an ONNX model (bad protobuf key at byte ${at})`, undefined, at);
     } else await r.skip(wire, end);
   }
@@ -331,7 +336,11 @@ async function tensorEntry(
       const parts: NumericArray[] = [];
       for (const f of fields) {
         const bytes = await source.read(f.span.offset, f.span.length, { tensor: name, what: 'typed data' });
-        parts.push(decodeTyped(bytes, f.field, f.wire, dtype));
+        try {
+          parts.push(decodeTyped(bytes, f.field, f.wire, dtype));
+        } catch (err) {
+          throw new WeightFileError(file, `typed data: ${(err as Error).message}`, name, f.span.offset);
+        }
       }
       const all = concat(parts);
       if (all.length !== count) {

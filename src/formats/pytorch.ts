@@ -362,11 +362,24 @@ function tensorEntry(
   return { info, read: tensorReader(source, info, t, bytes, littleEndian) };
 }
 
-function unpickleAt(source: ByteSource, buf: Uint8Array, start: number, base: number, options: OpenOptions, storages: Map<string, StorageRef>) {
+/**
+ * Unpickles at `start` of `buf` (which sits at `base` in the file). When `buf` holds the whole pickle, running
+ * out of bytes is an error; otherwise PickleTruncated tells the caller to read more.
+ */
+function unpickleAt(
+  source: ByteSource,
+  buf: Uint8Array,
+  start: number,
+  base: number,
+  options: OpenOptions,
+  storages: Map<string, StorageRef>,
+  complete = true,
+) {
   try {
     return unpickle(buf, start, { resolveGlobal: resolver(options.lenient === true), persistentLoad: persistentLoader(storages) });
   } catch (err) {
     if (err instanceof PickleError) throw source.error(`pickle: ${err.message}`, undefined, base + err.offset);
+    if (err instanceof PickleTruncated && complete) throw source.error('pickle is truncated', undefined, base + buf.length);
     throw err;
   }
 }
@@ -432,12 +445,13 @@ async function openLegacy(source: ByteSource, options: OpenOptions): Promise<Ten
       const storages = new Map<string, StorageRef>();
       let p = LEGACY_MAGIC.length;
       const noStorage = new Map<string, StorageRef>();
-      const protocol = unpickleAt(source, buf, p, 0, {}, noStorage);
+      const whole = window >= source.size;
+      const protocol = unpickleAt(source, buf, p, 0, {}, noStorage, whole);
       if (protocol.value !== 1001) throw source.error(`unsupported legacy protocol ${String(protocol.value)}`, undefined, p);
-      const sysInfo = unpickleAt(source, buf, protocol.end, 0, {}, noStorage);
+      const sysInfo = unpickleAt(source, buf, protocol.end, 0, {}, noStorage, whole);
       const littleEndian = !(sysInfo.value instanceof Map) || sysInfo.value.get('little_endian') !== false;
-      const main = unpickleAt(source, buf, sysInfo.end, 0, options, storages);
-      const keys = unpickleAt(source, buf, main.end, 0, {}, noStorage);
+      const main = unpickleAt(source, buf, sysInfo.end, 0, options, storages, whole);
+      const keys = unpickleAt(source, buf, main.end, 0, {}, noStorage, whole);
       p = keys.end;
       if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === 'string')) {
         throw source.error('legacy storage key list is malformed', undefined, main.end);

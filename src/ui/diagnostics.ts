@@ -21,9 +21,14 @@ function needsAttention(layer: LayerReport): boolean {
 
 function layerDiagnostic(layer: LayerReport, readme: vscode.Uri): vscode.Diagnostic {
   const severity =
-    layer.verdict.label === 'deviating' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+    layer.verdict.label === 'deviating'
+      ? vscode.DiagnosticSeverity.Warning
+      : vscode.DiagnosticSeverity.Information;
   const reasons = layer.verdict.reasons.length ? ` — ${layer.verdict.reasons.join('; ')}` : '';
-  const diagnostic = fileDiagnostic(`${layer.name} [${layer.shape.join('×')}]: ${layer.verdict.summary}${reasons}`, severity);
+  const diagnostic = fileDiagnostic(
+    `${layer.name} [${layer.shape.join('×')}]: ${layer.verdict.summary}${reasons}`,
+    severity,
+  );
   const anchor = layer.verdict.code.replace(/\./g, '-');
   diagnostic.code = { value: layer.verdict.code, target: readme.with({ fragment: anchor }) };
   return diagnostic;

@@ -129,21 +129,25 @@ export class ReportPanel {
 
 /**
  * What a freshly loaded page needs to show the report so far, kept short: after 'done' only
- * 'begin' and 'done' (the model report holds every layer), and only the latest 'progress'.
+ * 'begin' and 'done' (the model report holds every layer), only the latest 'progress', and only
+ * the latest comparison and baseline (a new analysis drops the baseline, which derives from it).
  */
 class ReportHistory {
   private log: HostToWebview[] = [];
 
   record(message: HostToWebview): void {
+    const keep = (...types: HostToWebview['type'][]) => this.log.filter((m) => types.includes(m.type));
     switch (message.type) {
       case 'begin':
-        this.log = [message];
+        this.log = [message, ...keep('comparison')];
         break;
       case 'done':
-        this.log = [...this.log.filter((m) => m.type === 'begin'), message];
+        this.log = [...keep('begin', 'comparison', 'baseline'), message];
         break;
       case 'progress':
-        this.log = [...this.log.filter((m) => m.type !== 'progress'), message];
+      case 'baseline':
+      case 'comparison':
+        this.log = [...this.log.filter((m) => m.type !== message.type), message];
         break;
       default:
         this.log.push(message);

@@ -1,34 +1,52 @@
-// The cPSE saturation curve: D_l against depth on a log scale, the saturation depth marked (RMT.md §9).
-import type { ModelReport } from '../../src/engine/report';
+// The cPSE saturation curve: D_l against depth on a log scale, the saturation depth marked, and the
+// Gaussian baseline of the same shapes when it was computed (RMT.md §9).
 import { numberAt, numbersAt } from '../reportAccess';
-import { EXACT, seriesColor, type ChartDefinition } from './types';
+import { EXACT, seriesColor, type ChartDefinition, type ModelSource } from './types';
 
-interface CpseData {
-  points: { depth: number; d: number; layer: string }[];
-  saturationDepth?: number;
-  zeros: number[];
+interface CpsePoint {
+  depth: number;
+  d: number;
+  layer: string;
+  curve: string;
 }
 
-export const cpseChart: ChartDefinition<ModelReport, CpseData> = {
+interface CpseData {
+  points: CpsePoint[];
+  saturation: { depth: number; curve: string }[];
+  curves: string[];
+}
+
+const MODEL = 'this model';
+const BASELINE = 'Gaussian baseline';
+
+export const cpseChart: ChartDefinition<ModelSource, CpseData> = {
   id: 'cpse',
   title: 'Cascading spectral ergodicity (cPSE)',
-  caption: 'D between the ensembles of the first l and l+1 layers; the curve flattens where depth stops adding spectral diversity.',
-  data(model) {
-    const dLayers = numbersAt(model, 'model.dLayers');
-    if (!dLayers) return undefined;
-    const names = (model.layers ?? []).map((layer) => layer.name);
-    const points = dLayers
-      .map((d, i) => ({ depth: i + 1, d, layer: names[i + 1] ?? '' }))
-      .filter((p) => p.d > 0 && Number.isFinite(p.d));
-    const saturation = numberAt(model, 'model.saturationDepth');
+  caption:
+    'D_l between the spectra of the first l and l+1 layers; the curve flattens where depth stops adding spectral diversity. Dashed: saturation depth.',
+  data({ report, baseline }) {
+    const model = numbersAt(report, 'model.dLayers');
+    const gaussian = numbersAt(baseline, 'dLayers');
+    if (!model && !gaussian) return undefined;
+    const names = (report?.layers ?? []).map((layer) => layer.name);
+    const points = (values: number[] | undefined, curve: string) =>
+      (values ?? [])
+        .map((d, i) => ({ depth: i + 1, d, layer: names[i + 1] ?? '', curve }))
+        .filter((p) => p.d > 0 && Number.isFinite(p.d));
+    const saturation = (depth: number | undefined, curve: string) =>
+      depth !== undefined && Number.isFinite(depth) ? [{ depth, curve }] : [];
     return {
-      points,
-      saturationDepth: saturation !== undefined && Number.isFinite(saturation) ? saturation : undefined,
-      zeros: dLayers.flatMap((d, i) => (d === 0 ? [i + 1] : [])),
+      points: [...points(model, MODEL), ...points(gaussian, BASELINE)],
+      saturation: [
+        ...saturation(numberAt(report, 'model.saturationDepth'), MODEL),
+        ...saturation(numberAt(baseline, 'saturationDepth'), BASELINE),
+      ],
+      curves: [...(model ? [MODEL] : []), ...(gaussian ? [BASELINE] : [])],
     };
   },
   spec(data, { width, palette, strokeWidth }) {
-    const color = seriesColor(['D_l', 'saturation depth'], [palette.data, palette.threshold]);
+    const colors = data.curves.map((c) => (c === MODEL ? palette.data : palette.baseline));
+    const color = { field: 'curve', type: 'nominal' as const, ...seriesColor(data.curves, colors) };
     const x = { field: 'depth', type: 'quantitative' as const, title: 'depth l', axis: { tickMinStep: 1 } };
     return {
       width,
@@ -40,27 +58,20 @@ export const cpseChart: ChartDefinition<ModelReport, CpseData> = {
           encoding: {
             x,
             y: { field: 'd', type: 'quantitative', title: 'D_l (symmetric KL)', scale: { type: 'log' } },
-            color: { datum: 'D_l', ...color },
+            color,
             tooltip: [
+              { field: 'curve', title: 'curve' },
               { field: 'depth', title: 'l' },
               { field: 'layer', title: 'layer l+1' },
               { field: 'd', title: 'D_l', format: EXACT },
             ],
           },
         },
-        ...(data.saturationDepth !== undefined
-          ? [
-              {
-                data: { values: [{ depth: data.saturationDepth }] },
-                mark: { type: 'rule' as const, strokeDash: [5, 3], strokeWidth },
-                encoding: {
-                  x,
-                  color: { datum: 'saturation depth', ...color },
-                  tooltip: [{ field: 'depth', title: 'saturation depth' }],
-                },
-              },
-            ]
-          : []),
+        {
+          data: { values: data.saturation },
+          mark: { type: 'rule', strokeDash: [5, 3], strokeWidth },
+          encoding: { x, color, tooltip: [{ field: 'curve', title: 'curve' }, { field: 'depth', title: 'saturation depth' }] },
+        },
       ],
     };
   },

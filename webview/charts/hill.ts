@@ -32,8 +32,13 @@ export const hillChart: ChartDefinition<LayerReport, HillData> = {
     return { points, plateau, ww: ww !== undefined && Number.isFinite(ww) ? ww : undefined };
   },
   spec(data, { width, mode, palette, strokeWidth }) {
-    const names = ['α̂_k', 'plateau', 'WW 2(α−1)'];
-    const color = seriesColor(names, [palette.data, palette.reference, palette.alternative]);
+    const series: [string, string][] = [['α̂_k', palette.data]];
+    if (data.plateau) series.push(['plateau', palette.reference]);
+    if (data.ww !== undefined) series.push(['WW 2(α−1)', palette.alternative]);
+    const color = seriesColor(
+      series.map(([name]) => name),
+      series.map(([, c]) => c),
+    );
     const x = { field: 'k', type: 'quantitative' as const, title: 'k (largest singular values used)' };
     const yScale = mode === 'linear' ? { type: 'linear' as const, zero: false } : { type: 'log' as const };
     const y = { type: 'quantitative' as const, title: 'tail index α̂', scale: yScale };

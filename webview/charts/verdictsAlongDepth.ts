@@ -1,6 +1,5 @@
 // Verdicts along depth: one cell per analysed layer in model order, coloured by its verdict (RMT.md §8).
-import type { ModelReport } from '../../src/engine/report';
-import { VERDICT_ORDER, type ChartDefinition } from './types';
+import { VERDICT_ORDER, type ChartDefinition, type ModelSource } from './types';
 
 interface VerdictCell {
   position: number;
@@ -10,12 +9,12 @@ interface VerdictCell {
   outliers: number | null;
 }
 
-export const verdictsAlongDepthChart: ChartDefinition<ModelReport, VerdictCell[]> = {
+export const verdictsAlongDepthChart: ChartDefinition<ModelSource, VerdictCell[]> = {
   id: 'verdicts',
   title: 'Verdicts along depth',
   caption: 'Each layer in file order; learned structure usually concentrates in some depths.',
-  data(model) {
-    const layers = model.layers ?? [];
+  data({ report }) {
+    const layers = report?.layers ?? [];
     if (layers.length === 0) return undefined;
     return layers.map((layer, i) => ({
       position: i + 1,

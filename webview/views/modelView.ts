@@ -1,9 +1,11 @@
 // The model view: a plain-language summary, the model charts, and where the numbers come from.
 import { element } from '../components/toolkit';
 import { MODEL_CHARTS } from '../charts';
+import { readyCharts } from '../charts/types';
 import { formatInteger, formatNumber, formatSeconds } from '../format';
 import { numberAt, numbersAt, stringAt } from '../reportAccess';
 import type { ModelReport } from '../../src/engine/report';
+import type { BaselineResult, CheckpointComparison } from '../../src/engine/comparisonTypes';
 import type { PageState } from '../state';
 import type { Theme } from '../theme';
 import { ChartGrid, type ChartCardHandlers } from './chartCard';
@@ -20,19 +22,21 @@ export class ModelView {
   }
 
   async show(state: PageState, theme: Theme, modes: Record<string, string>): Promise<void> {
-    const model = state.model;
-    if (!model) {
+    const { model, baseline, comparison } = state;
+    const lines = [
+      ...(model ? summarize(model) : []),
+      ...(baseline ? [baselineSentence(baseline)] : []),
+      ...(comparison ? [comparisonSentence(comparison)] : []),
+    ];
+    if (lines.length === 0) {
       this.summary.replaceChildren(element('p', { class: 'muted' }, ['The model summary appears when the analysis is done.']));
-      this.details.replaceChildren();
-      this.charts.clear();
-      return;
+    } else {
+      this.summary.replaceChildren(element('h2', {}, ['Summary']), ...lines.map((text) => element('p', {}, [text])));
     }
-    this.summary.replaceChildren(
-      element('h2', {}, ['Summary']),
-      ...summarize(model).map((text) => element('p', {}, [text])),
-    );
-    this.details.replaceChildren(...details(model));
-    await this.charts.draw(model, MODEL_CHARTS, theme, modes);
+    this.details.replaceChildren(...(model ? details(model) : []));
+    const charts = readyCharts(MODEL_CHARTS, { report: model, baseline, comparison });
+    if (charts.length) await this.charts.draw(charts, theme, modes);
+    else this.charts.clear();
   }
 }
 
@@ -62,31 +66,45 @@ export function summarize(model: ModelReport): string[] {
   ].filter(Boolean);
   if (parts.length) lines.push(`${capitalize(parts.join('; '))}.`);
 
+  // The engine's model-level reading (RMT.md §8) when it has one; the same rule otherwise.
+  const own = stringAt(model, 'model.summary');
   const judged = random + spiked + deviating;
-  if (judged >= 3) {
+  if (own) lines.push(`Overall: ${own}.`);
+  else if (judged >= 3) {
     lines.push(
       spiked + deviating > judged / 2
-        ? 'Many layers carry spikes or deviate: the model looks rich-like (it learned features away from its initialisation).'
-        : 'Most layers are consistent with random matrices: the model looks lazy-like (close to its initialisation).',
+        ? 'Overall: many layers carry spikes or deviate (rich-like: the model learned features away from its initialisation).'
+        : 'Overall: mostly consistent with random matrices (lazy-like: close to its initialisation).',
     );
   }
   const cpse = cpseSentence(model);
   if (cpse) lines.push(cpse);
-  const own = stringAt(model, 'model.summary');
-  if (own) lines.push(own);
   return lines;
 }
 
-function cpseSentence(model: ModelReport): string | undefined {
-  const dLayers = numbersAt(model, 'model.dLayers');
-  const cpse = numberAt(model, 'model.cpse');
+function baselineSentence(baseline: BaselineResult): string {
+  const text = cpseSentence(baseline);
+  return `Gaussian baseline of the same shapes (seed ${baseline.seed}): ${text ? text.charAt(0).toLowerCase() + text.slice(1) : 'no cPSE.'}`;
+}
+
+function comparisonSentence(comparison: CheckpointComparison): string {
+  const reference = comparison.reference.split(/[\\/]/).pop() ?? comparison.reference;
+  const unmatched = comparison.unmatched?.length ? ` ${plural(comparison.unmatched.length, 'matrix', 'matrices')} could not be matched.` : '';
+  return `Against ${reference}: ${comparison.summary?.text ?? ''}${unmatched}`;
+}
+
+/** cPSE in words; `stats` is a ModelReport (fields under `model`) or a BaselineResult (at the top). */
+function cpseSentence(stats: ModelReport | BaselineResult): string | undefined {
+  const prefix = 'layers' in stats ? 'model.' : '';
+  const dLayers = numbersAt(stats, `${prefix}dLayers`);
+  const cpse = numberAt(stats, `${prefix}cpse`);
   if (cpse === undefined && !dLayers) return undefined;
   if (!dLayers || dLayers.length === 0) return 'cPSE is undefined: it needs at least three layers.';
   const zeros = dLayers.flatMap((d, i) => (d === 0 ? [i + 1] : []));
   if (zeros.length) {
     return `cPSE = −∞: consecutive layer ensembles are spectrally identical at depth ${zeros.join(', ')} (D = 0).`;
   }
-  const saturation = numberAt(model, 'model.saturationDepth');
+  const saturation = numberAt(stats, `${prefix}saturationDepth`);
   const saturates =
     saturation !== undefined && Number.isFinite(saturation)
       ? ` D saturates from depth ${formatInteger(saturation)} of ${dLayers.length}.`

@@ -11,18 +11,33 @@ import { pretrainedPackage } from '../formats/pretrained';
 const cli = path.join(repoRoot, 'dist/cli.js');
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 30 });
+  const run = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 1 << 30,
+  });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 function json(args: string[]): Record<string, unknown> {
-  return JSON.parse(execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000, maxBuffer: 1 << 30 }));
+  return JSON.parse(
+    execFileSync(process.execPath, [cli, ...args], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      maxBuffer: 1 << 30,
+    }),
+  );
 }
 
-
 /** Every committed fixture with numpy's norms of its matrices beside it. */
-function fixturesWithNorms(): { file: string; matrices: Record<string, { rows: number; cols: number; frobenius: number; spectral: number }> }[] {
-  const found: { file: string; matrices: Record<string, { rows: number; cols: number; frobenius: number; spectral: number }> }[] = [];
+function fixturesWithNorms(): {
+  file: string;
+  matrices: Record<string, { rows: number; cols: number; frobenius: number; spectral: number }>;
+}[] {
+  const found: {
+    file: string;
+    matrices: Record<string, { rows: number; cols: number; frobenius: number; spectral: number }>;
+  }[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir)) {
       const full = path.join(dir, entry);
@@ -75,11 +90,19 @@ describe('cli analyze --json', () => {
       const strict = runCli(['analyze', fixture.file, '--json']);
       const lenient = strict.status !== 0 && /lenient option/.test(strict.stderr);
       if (!lenient) assert.equal(strict.status, 0, strict.stderr);
-      const report = JSON.parse(lenient ? runCli(['analyze', fixture.file, '--json', '--lenient']).stdout : strict.stdout) as {
+      const report = JSON.parse(
+        lenient ? runCli(['analyze', fixture.file, '--json', '--lenient']).stdout : strict.stdout,
+      ) as {
         schemaVersion: number;
         file: string;
         format: string;
-        layers: { name: string; shape: number[]; spectralNorm: number; frobeniusNorm: number; verdict: { label: string } }[];
+        layers: {
+          name: string;
+          shape: number[];
+          spectralNorm: number;
+          frobeniusNorm: number;
+          verdict: { label: string };
+        }[];
       };
       assert.equal(report.schemaVersion, 1);
       assert.equal(report.file, fixture.file);
@@ -141,20 +164,67 @@ describe('cli errors', () => {
 
 describe('cli ensemble', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'rmt-lens-ensemble-'));
-  const npyShape = (file: string) => /'shape': \(([^)]*)\)/.exec(readFileSync(file).subarray(0, 256).toString('latin1'))?.[1];
+  const npyShape = (file: string) =>
+    /'shape': \(([^)]*)\)/.exec(readFileSync(file).subarray(0, 256).toString('latin1'))?.[1];
 
   test('.npy holds [N, M] for one matrix and [K, N, M] for several', () => {
     const one = path.join(dir, 'one.npy');
     const many = path.join(dir, 'many.npy');
-    assert.equal(runCli(['ensemble', '--type', 'ginibre', '--n', '60', '--m', '80', '--count', '1', '--seed', '3', '--out', one]).status, 0);
-    assert.equal(runCli(['ensemble', '--type', 'ginibre', '--n', '60', '--m', '80', '--count', '4', '--seed', '3', '--out', many]).status, 0);
+    assert.equal(
+      runCli([
+        'ensemble',
+        '--type',
+        'ginibre',
+        '--n',
+        '60',
+        '--m',
+        '80',
+        '--count',
+        '1',
+        '--seed',
+        '3',
+        '--out',
+        one,
+      ]).status,
+      0,
+    );
+    assert.equal(
+      runCli([
+        'ensemble',
+        '--type',
+        'ginibre',
+        '--n',
+        '60',
+        '--m',
+        '80',
+        '--count',
+        '4',
+        '--seed',
+        '3',
+        '--out',
+        many,
+      ]).status,
+      0,
+    );
     assert.equal(npyShape(one), '60, 80');
     assert.equal(npyShape(many), '4, 60, 80');
   });
 
   test('the same arguments write the same bytes; another seed does not', () => {
     const files = ['a', 'b', 'c'].map((n) => path.join(dir, `${n}.safetensors`));
-    const args = (seed: string, out: string) => ['ensemble', '--type', 'goe', '--n', '64', '--count', '2', '--seed', seed, '--out', out];
+    const args = (seed: string, out: string) => [
+      'ensemble',
+      '--type',
+      'goe',
+      '--n',
+      '64',
+      '--count',
+      '2',
+      '--seed',
+      seed,
+      '--out',
+      out,
+    ];
     runCli(args('11', files[0]));
     runCli(args('11', files[1]));
     runCli(args('12', files[2]));
@@ -164,14 +234,31 @@ describe('cli ensemble', () => {
 
   test('a generated Ginibre ensemble analyses as random', () => {
     const file = path.join(dir, 'ginibre.npz');
-    runCli(['ensemble', '--type', 'ginibre', '--n', '120', '--m', '240', '--count', '2', '--seed', '9', '--out', file]);
+    runCli([
+      'ensemble',
+      '--type',
+      'ginibre',
+      '--n',
+      '120',
+      '--m',
+      '240',
+      '--count',
+      '2',
+      '--seed',
+      '9',
+      '--out',
+      file,
+    ]);
     const report = json(['analyze', file, '--json']) as { layers: { verdict: { label: string } }[] };
     assert.equal(report.layers.length, 2);
     for (const layer of report.layers) assert.equal(layer.verdict.label, 'random');
   });
 
   test('a bad type or destination is a usage error or a clear error', () => {
-    assert.equal(runCli(['ensemble', '--type', 'nope', '--n', '4', '--out', path.join(dir, 'x.npy')]).status, 2);
+    assert.equal(
+      runCli(['ensemble', '--type', 'nope', '--n', '4', '--out', path.join(dir, 'x.npy')]).status,
+      2,
+    );
     const run = runCli(['ensemble', '--type', 'goe', '--n', '4', '--out', path.join(dir, 'x.txt')]);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /x\.txt/);

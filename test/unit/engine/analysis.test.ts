@@ -11,7 +11,9 @@ import { fixturesDir, repoRoot } from '../paths';
 const workerPath = path.join(repoRoot, 'out/src/engine/worker.js');
 
 const model = path.join(fixturesDir, 'safetensors/dtypes.safetensors');
-const expected = JSON.parse(readFileSync(`${model}.expected.json`, 'utf8')) as { matrices: Record<string, unknown> };
+const expected = JSON.parse(readFileSync(`${model}.expected.json`, 'utf8')) as {
+  matrices: Record<string, unknown>;
+};
 const matrixCount = Object.keys(expected.matrices).length;
 
 describe('analysis through the worker pool', () => {
@@ -41,14 +43,23 @@ describe('analysis through the worker pool', () => {
 
   test('cancelling stops the analysis and the pool keeps working', async () => {
     const controller = new AbortController();
-    const running = runAnalysis(pool, model, DEFAULT_SETTINGS, { begin: () => controller.abort() }, controller.signal);
+    const running = runAnalysis(
+      pool,
+      model,
+      DEFAULT_SETTINGS,
+      { begin: () => controller.abort() },
+      controller.signal,
+    );
     await assert.rejects(running, CancelledError);
     const again = await runAnalysis(pool, model, DEFAULT_SETTINGS);
     assert.equal(again.layers.length, matrixCount);
   });
 
   test('a missing file gives one clear error naming it', async () => {
-    await assert.rejects(runAnalysis(pool, path.join(fixturesDir, 'nope.safetensors'), DEFAULT_SETTINGS), /nope\.safetensors/);
+    await assert.rejects(
+      runAnalysis(pool, path.join(fixturesDir, 'nope.safetensors'), DEFAULT_SETTINGS),
+      /nope\.safetensors/,
+    );
   });
 
   test('a worker that runs out of memory fails with a clear message naming the worker', async () => {
