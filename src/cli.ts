@@ -1,6 +1,7 @@
 // The headless entry: `rmt-lens analyze FILE --json`, `rmt-lens spectrum FILE --json`, … (see `rmt-lens help`).
 // Same engine as the extension, without VS Code. Errors: one line on stderr naming the file, exit code 1.
 import * as os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { runAnalysis } from './engine/analysis';
 import { WorkerPool } from './engine/pool';
@@ -88,7 +89,7 @@ async function analyze(args: Args): Promise<void> {
   const settings = settingsFrom(args.flags);
   const workers = Number(args.flags.get('workers') ?? os.availableParallelism());
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers must be a positive integer');
-  const pool = new WorkerPool(workerScript(), workers);
+  const pool = new WorkerPool(workerScript(), workers, { workerData: { nullCacheFile: nullCacheFile() } });
   const json = args.flags.has('json');
   try {
     const report = await runAnalysis(pool, file, settings, {
@@ -99,6 +100,17 @@ async function analyze(args: Args): Promise<void> {
     process.stdout.write(json ? toJson(report) + '\n' : summary(report));
   } finally {
     await pool.dispose();
+  }
+}
+
+/** The CLI keeps its null distributions in ~/.cache/rmt-lens (XDG_CACHE_HOME honoured). */
+function nullCacheFile(): string | undefined {
+  const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'rmt-lens');
+  try {
+    mkdirSync(dir, { recursive: true });
+    return path.join(dir, 'nulls.json');
+  } catch {
+    return undefined;
   }
 }
 

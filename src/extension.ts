@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { mkdirSync } from 'node:fs';
+import type { WorkerOptions } from './engine/worker';
 import type { RmtLensApi } from './api';
 import { analyzeCommand, analyzeFile } from './commands/analyze';
 import { WorkerPool } from './engine/pool';
@@ -10,14 +12,12 @@ import type { EnsembleFileRequest } from './engine/ensembleFile';
 import type { ExtensionState } from './state';
 import { RenderedReports } from './ui/renderedReports';
 import { workerCount } from './ui/settings';
+import { WEIGHT_EDITOR_VIEW_TYPE, WeightEditorProvider } from './ui/weightEditor';
 
 export function activate(context: vscode.ExtensionContext): RmtLensApi {
   const state: ExtensionState = {
     context,
-    pool: new WorkerPool(
-      vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
-      workerCount(),
-    ),
+    pool: createPool(context),
     diagnostics: vscode.languages.createDiagnosticCollection('rmt-lens'),
     reports: new Map(),
     rendered: new RenderedReports(),
@@ -27,7 +27,15 @@ export function activate(context: vscode.ExtensionContext): RmtLensApi {
   context.subscriptions.push(
     state.diagnostics,
     { dispose: () => void state.pool.dispose() },
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('rmtLens.workers')) return;
+      void state.pool.dispose();
+      state.pool = createPool(context);
+    }),
     vscode.commands.registerCommand('rmtLens.analyze', (uri?: vscode.Uri) => analyzeCommand(state, uri)),
+    vscode.window.registerCustomEditorProvider(WEIGHT_EDITOR_VIEW_TYPE, new WeightEditorProvider(state), {
+      supportsMultipleEditorsPerDocument: false,
+    }),
     vscode.commands.registerCommand(
       'rmtLens.exportReport',
       (uri?: vscode.Uri, format?: unknown, to?: vscode.Uri) =>
@@ -49,6 +57,21 @@ export function activate(context: vscode.ExtensionContext): RmtLensApi {
     analyzeFile: (uri, token) => analyzeFile(state, uri, token),
     webviewRendered: (uri) => state.rendered.wait(uri),
   };
+}
+
+/** The analysis workers; the null distributions they calibrate persist in the extension's storage. */
+function createPool(context: vscode.ExtensionContext): WorkerPool {
+  mkdirSync(context.globalStorageUri.fsPath, { recursive: true });
+  const options: WorkerOptions = {
+    nullCacheFile: vscode.Uri.joinPath(context.globalStorageUri, 'nulls.json').fsPath,
+  };
+  return new WorkerPool(
+    vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath,
+    workerCount(),
+    {
+      workerData: options,
+    },
+  );
 }
 
 /** From the Explorer, the second argument is every selected file: with two selected, compare them. */

@@ -15,6 +15,8 @@ export interface LayerHeader {
 // ---- host → webview ----
 export type HostToWebview =
   | { type: 'begin'; file: string; format: string; layers: LayerHeader[]; skipped: number }
+  /** The layers from the file header, no analysis running (the custom editor); the page offers 'analyze'. */
+  | { type: 'plan'; file: string; format: string; layers: LayerHeader[]; skipped: number }
   | { type: 'layer'; report: LayerReport }
   | { type: 'layerFailed'; name: string; error: string }
   | { type: 'progress'; done: number; total: number }
@@ -33,7 +35,9 @@ export type WebviewToHost =
   | { type: 'export'; format: 'json' | 'csv' }
   /** A chart to save: SVG text, or a PNG as a `data:image/png;base64,…` URL. */
   | { type: 'exportChart'; name: string; format: 'svg' | 'png'; data: string }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** The user asked for the analysis (the page shows the button after 'plan', 'error' or 'cancelled'). */
+  | { type: 'analyze' };
 
 /** The largest chart export the host accepts from the page (characters of `data`). */
 export const MAX_CHART_EXPORT = 32 * 1024 * 1024;
@@ -46,6 +50,7 @@ export function parseWebviewMessage(message: unknown): WebviewToHost | undefined
   switch (m.type) {
     case 'ready':
     case 'cancel':
+    case 'analyze':
       return { type: m.type };
     case 'rendered':
       return Number.isInteger(m.layers) && (m.selected === undefined || isName(m.selected))

@@ -7,6 +7,7 @@ import type { RenderedReports } from './ui/renderedReports';
 /** What the commands share for the lifetime of the extension. */
 export interface ExtensionState {
   context: vscode.ExtensionContext;
+  /** Replaced when the `rmtLens.workers` setting changes. */
   pool: WorkerPool;
   diagnostics: vscode.DiagnosticCollection;
   /** The last report of each file, by uri string. */

@@ -15,6 +15,7 @@ import type { ChartCardHandlers } from './views/chartCard';
 
 const HOST_MESSAGES = new Set([
   'begin',
+  'plan',
   'layer',
   'layerFailed',
   'progress',
@@ -50,13 +51,15 @@ export class App {
   ) {
     this.state = restoreState(api.getState());
     const charts: ChartCardHandlers = {
-      onMode: (chartId, mode) => this.updateUi({ chartModes: { ...this.state.ui.chartModes, [chartId]: mode } }),
+      onMode: (chartId, mode) =>
+        this.updateUi({ chartModes: { ...this.state.ui.chartModes, [chartId]: mode } }),
       onExport: (chartId, format, data) => this.exportChart(chartId, format, data),
       onError: (chartId, error) => console.error(`chart ${chartId}:`, error),
     };
     this.header = new Header({
       onExport: (format) => api.postMessage({ type: 'export', format }),
       onCancel: () => api.postMessage({ type: 'cancel' }),
+      onAnalyze: () => api.postMessage({ type: 'analyze' }),
     });
     this.table = new LayerTable(
       {
@@ -127,7 +130,10 @@ export class App {
   }
 
   private exportChart(chartId: string, format: 'svg' | 'png', data: string): void {
-    const subject = this.state.ui.tab === 'model' ? 'model' : (selectedRow(this.state, layerRows(this.state))?.name ?? 'layer');
+    const subject =
+      this.state.ui.tab === 'model'
+        ? 'model'
+        : (selectedRow(this.state, layerRows(this.state))?.name ?? 'layer');
     this.api.postMessage({ type: 'exportChart', name: `${subject}-${chartId}`, format, data });
   }
 
@@ -189,7 +195,9 @@ function isHostMessage(data: unknown): data is HostToWebview {
   if (typeof message.type !== 'string' || !HOST_MESSAGES.has(message.type)) return false;
   if (message.type === 'layer') return typeof message.report?.name === 'string';
   if (message.type === 'done') return Array.isArray(message.report?.layers);
-  if (message.type === 'begin') return Array.isArray((data as { layers?: unknown }).layers);
+  if (message.type === 'begin' || message.type === 'plan') {
+    return Array.isArray((data as { layers?: unknown }).layers);
+  }
   if (message.type === 'baseline') return typeof (data as { baseline?: unknown }).baseline === 'object';
   if (message.type === 'comparison') {
     return Array.isArray((data as { comparison?: { layers?: unknown } }).comparison?.layers);

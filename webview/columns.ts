@@ -59,11 +59,11 @@ export const COLUMNS: readonly LayerColumn[] = [
     id: 'verdict',
     title: 'Verdict',
     description: 'Random-matrix verdict (RMT.md §8)',
-    width: 'minmax(9em, 2fr)',
+    width: 'minmax(11em, 2fr)',
     numeric: false,
     value: (row) => (row.report ? row.report.verdict?.summary : row.status),
     render: (row) => {
-      if (row.status === 'pending') return verdictBadge('pending', 'pending');
+      if (row.status === 'pending') return verdictBadge('pending', row.planned ? 'not analysed' : 'pending');
       if (row.status === 'failed') return verdictBadge('failed', 'failed', row.error);
       const verdict = row.report?.verdict;
       return verdictBadge(verdict?.label ?? 'pending', verdict?.summary ?? '—', verdict?.reasons?.join('\n'));
@@ -73,7 +73,7 @@ export const COLUMNS: readonly LayerColumn[] = [
     id: 'outliers',
     title: 'Outliers',
     description: 'Singular values beyond the Tracy–Widom threshold (RMT.md §2)',
-    width: '5em',
+    width: '5.75em',
     numeric: true,
     value: stat(['mp.outliers']),
     render: (row) => formatInteger(numberAt(row.report, 'mp.outliers')),
@@ -111,7 +111,7 @@ export const COLUMNS: readonly LayerColumn[] = [
     id: 'ptFailures',
     title: 'PT fail',
     description: 'Singular vectors failing Porter–Thomas after Benjamini–Hochberg (RMT.md §5)',
-    width: '4.5em',
+    width: '5em',
     numeric: true,
     optional: true,
     value: stat(['porterThomas.rejected']),
@@ -145,7 +145,7 @@ export const COLUMNS: readonly LayerColumn[] = [
     id: 'randDistance',
     title: 'JS rand',
     description: 'Jensen–Shannon distance of the spectrum to the shuffled matrix’s (RMT.md §7)',
-    width: '4.5em',
+    width: '5.5em',
     numeric: true,
     optional: true,
     digits: 2,
@@ -168,14 +168,22 @@ export function visibleColumns(rows: readonly LayerRow[]): LayerColumn[] {
 }
 
 /** What a cell shows, and its tooltip (the exact value). */
-export function cellContent(column: LayerColumn, row: LayerRow): { content: string | HTMLElement; title: string } {
+export function cellContent(
+  column: LayerColumn,
+  row: LayerRow,
+): { content: string | HTMLElement; title: string } {
   const value = column.value(row);
   const content = column.render
     ? column.render(row)
     : typeof value === 'number'
       ? formatNumber(value, column.digits ?? 4)
       : (value ?? '—');
-  const title = typeof value === 'number' ? `${column.title}: ${formatExact(value)}` : typeof content === 'string' ? content : '';
+  const title =
+    typeof value === 'number'
+      ? `${column.title}: ${formatExact(value)}`
+      : typeof content === 'string'
+        ? content
+        : '';
   return { content, title };
 }
 

@@ -13,8 +13,11 @@ export function formatNumber(value: number | null | undefined, digits = 4): stri
   const text =
     magnitude >= 1e-3 && magnitude < 1e6
       ? trimZeros(value.toPrecision(digits))
-      : value.toExponential(digits - 1).replace(/\.?0+e/, 'e').replace('e+', 'e');
-  return text.replace('-', MINUS);
+      : value
+          .toExponential(digits - 1)
+          .replace(/\.?0+e/, 'e')
+          .replace('e+', 'e');
+  return text.replace(/-/g, MINUS);
 }
 
 /** Integers with thin grouping, e.g. 4 096. */
@@ -24,7 +27,7 @@ export function formatInteger(value: number | null | undefined): string {
   return Math.round(value)
     .toString()
     .replace(/\B(?=(\d{3})+(?!\d))/g, '\u2009')
-    .replace('-', MINUS);
+    .replace(/-/g, MINUS);
 }
 
 /** p-values: two significant digits, scientific below 0.001. */

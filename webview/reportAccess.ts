@@ -50,7 +50,10 @@ export function numbersAt(source: unknown, path: string): number[] | undefined {
 }
 
 /** Arrays of equal length at each path, or undefined when one is missing. */
-export function columnsAt<K extends string>(source: unknown, paths: Record<K, string>): Record<K, number[]> | undefined {
+export function columnsAt<K extends string>(
+  source: unknown,
+  paths: Record<K, string>,
+): Record<K, number[]> | undefined {
   const result = {} as Record<K, number[]>;
   let length: number | undefined;
   for (const key of Object.keys(paths) as K[]) {

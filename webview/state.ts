@@ -4,7 +4,8 @@ import type { HostToWebview, LayerHeader } from '../src/protocol';
 import type { LayerReport, ModelReport } from '../src/engine/report';
 import type { BaselineResult, CheckpointComparison } from '../src/engine/comparisonTypes';
 
-export type RunStatus = 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
+/** `planned`: the table from the file header, no analysis yet (the custom editor). */
+export type RunStatus = 'waiting' | 'planned' | 'running' | 'done' | 'error' | 'cancelled';
 
 export interface UiState {
   selected?: string;
@@ -47,6 +48,8 @@ export interface LayerRow {
   status: RowStatus;
   report?: LayerReport;
   error?: string;
+  /** No analysis has started (the table comes from the file header alone). */
+  planned: boolean;
 }
 
 export function initialState(): PageState {
@@ -72,6 +75,7 @@ export function restoreState(saved: unknown): PageState {
 export function applyMessage(state: PageState, message: HostToWebview): PageState {
   switch (message.type) {
     case 'begin':
+    case 'plan':
       return {
         ...initialState(),
         ui: state.ui,
@@ -80,8 +84,8 @@ export function applyMessage(state: PageState, message: HostToWebview): PageStat
         format: message.format,
         headers: message.layers,
         skipped: message.skipped,
-        status: 'running',
-        progress: { done: 0, total: message.layers.length },
+        status: message.type === 'begin' ? 'running' : 'planned',
+        progress: message.type === 'begin' ? { done: 0, total: message.layers.length } : undefined,
       };
     case 'layer':
       return { ...state, reports: { ...state.reports, [message.report.name]: message.report } };
@@ -94,10 +98,14 @@ export function applyMessage(state: PageState, message: HostToWebview): PageStat
       for (const layer of message.report.layers ?? []) reports[layer.name] = layer;
       const failures: Record<string, string> = {};
       for (const failed of message.report.failed ?? []) failures[failed.name] = failed.error;
+      // Every layer is known now; announced layers the report lacks belong to an older run.
+      const headers = state.headers.filter((h) => h.name in reports || h.name in failures);
       return {
         ...state,
         file: message.report.file ?? state.file,
         format: message.report.format ?? state.format,
+        headers,
+        skipped: message.report.skipped?.length ?? state.skipped,
         reports,
         failures,
         model: message.report,
@@ -127,7 +135,9 @@ export function applyMessage(state: PageState, message: HostToWebview): PageStat
 export function layerRows(state: PageState): LayerRow[] {
   const rows: LayerRow[] = state.headers.map((header, index) => row(state, index, header.name, header));
   const announced = new Set(state.headers.map((h) => h.name));
-  const extra = [...Object.keys(state.reports), ...Object.keys(state.failures)].filter((n) => !announced.has(n));
+  const extra = [...Object.keys(state.reports), ...Object.keys(state.failures)].filter(
+    (n) => !announced.has(n),
+  );
   for (const name of new Set(extra)) rows.push(row(state, rows.length, name));
   return rows;
 }
@@ -143,6 +153,7 @@ function row(state: PageState, index: number, name: string, header?: LayerHeader
     status: report ? 'done' : error !== undefined ? 'failed' : 'pending',
     report,
     error,
+    planned: state.status === 'planned',
   };
 }
 

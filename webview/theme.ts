@@ -1,5 +1,6 @@
 // The VS Code theme as the charts see it: CSS variables of the webview → a vega config and a palette.
 import type { Config } from 'vega-lite';
+import { opaque } from './color';
 
 export type ThemeKind = 'light' | 'dark' | 'high-contrast' | 'high-contrast-light';
 
@@ -18,7 +19,10 @@ export interface Palette {
   foreground: string;
   muted: string;
   background: string;
-  verdict: Record<'random' | 'bulk random, spikes' | 'deviating' | 'too small' | 'failed' | 'pending', string>;
+  verdict: Record<
+    'random' | 'bulk random, spikes' | 'deviating' | 'too small' | 'failed' | 'pending',
+    string
+  >;
 }
 
 export interface Theme {
@@ -33,20 +37,52 @@ export interface Theme {
 
 const FALLBACKS: Record<ThemeKind, Record<string, string>> = {
   light: {
-    fg: '#3b3b3b', bg: '#ffffff', muted: '#717171', border: '#e5e5e5',
-    blue: '#1a85ff', red: '#e51400', yellow: '#bf8803', orange: '#d18616', green: '#388a34', purple: '#652d90',
+    fg: '#3b3b3b',
+    bg: '#ffffff',
+    muted: '#717171',
+    border: '#e5e5e5',
+    blue: '#1a85ff',
+    red: '#e51400',
+    yellow: '#bf8803',
+    orange: '#d18616',
+    green: '#388a34',
+    purple: '#652d90',
   },
   dark: {
-    fg: '#cccccc', bg: '#1f1f1f', muted: '#9d9d9d', border: '#3c3c3c',
-    blue: '#3794ff', red: '#f14c4c', yellow: '#cca700', orange: '#d18616', green: '#89d185', purple: '#b180d7',
+    fg: '#cccccc',
+    bg: '#1f1f1f',
+    muted: '#9d9d9d',
+    border: '#3c3c3c',
+    blue: '#3794ff',
+    red: '#f14c4c',
+    yellow: '#cca700',
+    orange: '#d18616',
+    green: '#89d185',
+    purple: '#b180d7',
   },
   'high-contrast': {
-    fg: '#ffffff', bg: '#000000', muted: '#ffffff', border: '#6fc3df',
-    blue: '#3794ff', red: '#f14c4c', yellow: '#ffd700', orange: '#ff8c00', green: '#89d185', purple: '#b180d7',
+    fg: '#ffffff',
+    bg: '#000000',
+    muted: '#ffffff',
+    border: '#6fc3df',
+    blue: '#3794ff',
+    red: '#f14c4c',
+    yellow: '#ffd700',
+    orange: '#ff8c00',
+    green: '#89d185',
+    purple: '#b180d7',
   },
   'high-contrast-light': {
-    fg: '#292929', bg: '#ffffff', muted: '#292929', border: '#0f4a85',
-    blue: '#0f4a85', red: '#b5200d', yellow: '#895503', orange: '#895503', green: '#374e06', purple: '#652d90',
+    fg: '#292929',
+    bg: '#ffffff',
+    muted: '#292929',
+    border: '#0f4a85',
+    blue: '#0f4a85',
+    red: '#b5200d',
+    yellow: '#895503',
+    orange: '#895503',
+    green: '#374e06',
+    purple: '#652d90',
   },
 };
 
@@ -74,7 +110,9 @@ export function readTheme(): Theme {
   const muted = css('descriptionForeground', fallback.muted);
   const highContrast = kind === 'high-contrast' || kind === 'high-contrast-light';
   const border = highContrast ? css('contrastBorder', fallback.border) : css('charts-lines', fallback.border);
-  const color = (name: string): string => css(`charts-${name}`, fallback[name]);
+  // Some themes derive charts.* from translucent colours (e.g. charts.orange from the minimap's find
+  // highlight): drawn as thin lines over the editor background they turn muddy, so drop the alpha.
+  const color = (name: string): string => opaque(css(`charts-${name}`, fallback[name]));
   const fontFamily = css('font-family', 'system-ui, sans-serif');
   const fontSize = parseFloat(css('font-size', '13px')) || 13;
 
@@ -97,15 +135,28 @@ export function readTheme(): Theme {
     },
   };
   const strokeWidth = highContrast ? 2.5 : 1.75;
-  return { kind, palette, fontFamily, fontSize, strokeWidth, config: vegaConfig(palette, fontFamily, fontSize, border, highContrast) };
+  return {
+    kind,
+    palette,
+    fontFamily,
+    fontSize,
+    strokeWidth,
+    config: vegaConfig(palette, fontFamily, fontSize, border, highContrast),
+  };
 }
 
-function vegaConfig(p: Palette, font: string, fontSize: number, border: string, highContrast: boolean): Config {
+function vegaConfig(
+  p: Palette,
+  font: string,
+  fontSize: number,
+  border: string,
+  highContrast: boolean,
+): Config {
   const small = Math.max(10, fontSize - 2);
   const axis = {
     domainColor: highContrast ? p.foreground : border,
     gridColor: border,
-    gridOpacity: highContrast ? 0.6 : 1,
+    gridOpacity: highContrast ? 0.35 : 0.7,
     tickColor: highContrast ? p.foreground : border,
     labelColor: highContrast ? p.foreground : p.muted,
     titleColor: p.foreground,

@@ -8,7 +8,11 @@ import type { Config } from 'vega-lite';
 
 export type ChartView = View;
 
-export async function drawChart(container: HTMLElement, spec: TopLevelSpec, config: Config): Promise<ChartView> {
+export async function drawChart(
+  container: HTMLElement,
+  spec: TopLevelSpec,
+  config: Config,
+): Promise<ChartView> {
   const result = await embed(container, spec, {
     renderer: 'svg',
     actions: false,

@@ -21,14 +21,19 @@ export async function analyzeCommand(
   return analyzeFile(state, target);
 }
 
-const trackedPanels = new WeakSet<ReportPanel>();
+const wiredPanels = new WeakSet<ReportPanel>();
 
-/** Records the page's 'rendered' messages, once per panel, for `RmtLensApi.webviewRendered`. */
-function trackRendering(state: ExtensionState, panel: ReportPanel, uri: vscode.Uri): void {
-  if (trackedPanels.has(panel)) return;
-  trackedPanels.add(panel);
+/**
+ * Answers what the page of a panel asks, once per panel: 'rendered' (for `RmtLensApi.webviewRendered`),
+ * 'analyze' (the button of the custom editor, or after an error) and 'export' (JSON/CSV).
+ */
+export function wirePanel(state: ExtensionState, panel: ReportPanel, uri: vscode.Uri): void {
+  if (wiredPanels.has(panel)) return;
+  wiredPanels.add(panel);
   const subscription = panel.onDidReceiveMessage((m) => {
     if (m.type === 'rendered') state.rendered.record(uri, { layers: m.layers, selected: m.selected });
+    else if (m.type === 'analyze') void analyzeFile(state, uri);
+    else if (m.type === 'export') void vscode.commands.executeCommand('rmtLens.exportReport', uri, m.format);
   });
   panel.onDidDispose(() => subscription.dispose());
 }
@@ -62,7 +67,7 @@ export async function analyzeFile(
 ): Promise<ModelReport | undefined> {
   const name = path.basename(uri.fsPath);
   const panel = ReportPanel.show(state.context, uri);
-  trackRendering(state, panel, uri);
+  wirePanel(state, panel, uri);
   state.rendered.forget(uri);
   state.diagnostics.delete(uri);
 

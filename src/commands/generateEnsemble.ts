@@ -15,7 +15,7 @@ const DESCRIPTIONS: Record<EnsembleType, string> = {
   'low-rank': 'Low rank plus noise: Gaussian N×M plus a rank-1 spike of strength 3',
   coe: 'Circular orthogonal (Haar)',
   cue: 'Circular unitary (Haar, via QR with phase fix)',
-  cse: 'Circular symplectic (Haar)',
+  cse: 'Circular symplectic (Haar), 2N×2N',
   mme: 'Mixed matrix ensemble: GOE blocks of binomial sizes',
 };
 
@@ -76,8 +76,11 @@ async function askRequest(): Promise<EnsembleFileRequest | undefined> {
   if (seed === undefined) return undefined;
   const formatPick = await vscode.window.showQuickPick(
     [
-      { label: 'safetensors', description: 'one tensor per matrix' },
-      { label: 'npz', description: 'one array per matrix' },
+      {
+        label: 'safetensors',
+        description: count > 1 ? `one tensor of shape [${count}, N, M]` : 'one tensor',
+      },
+      { label: 'npz', description: 'one array per file member' },
       { label: 'npy', description: count > 1 ? `one array of shape [${count}, N, M]` : 'one array' },
     ],
     { title: 'Random matrix ensemble (6/6): file format' },

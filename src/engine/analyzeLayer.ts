@@ -162,10 +162,11 @@ export async function analyzeLayer(
       bulk: report.porterThomas.rejectedBulk,
       tested: report.porterThomas.tested,
     };
-    report.hill = hillReport(nu);
+    report.hill = hillReport(nu, mp.outliers);
     signals.hillTail = { plateau: report.hill.plateau, alpha: report.hill.alpha };
     report.powerLaw = fitPowerLaw(Float64Array.from(nu, (x) => x * x));
-    if (s.randomBaseline) report.baseline = baselineReport(data, rows, cols, nu, engine, s.seed, esd.histogram.edges);
+    if (s.randomBaseline)
+      report.baseline = baselineReport(data, rows, cols, nu, engine, s.seed, esd.histogram.edges);
     report.verdict = layerVerdict(signals);
   } else if (degenerate) {
     report.verdict = {
@@ -284,7 +285,12 @@ function spacingRatioReport(bulk: Float64Array): SpacingRatioReport {
 const RIGIDITY_WINDOWS = 4000;
 
 function rigidityReport(unfolded: Float64Array, seed: number): RigidityReport {
-  const { sigma2, delta3 } = numberVarianceAndRigidity(unfolded, RIGIDITY_LENGTHS, new Rng(seed), RIGIDITY_WINDOWS);
+  const { sigma2, delta3 } = numberVarianceAndRigidity(
+    unfolded,
+    RIGIDITY_LENGTHS,
+    new Rng(seed),
+    RIGIDITY_WINDOWS,
+  );
   const x = sampleCurve(() => 0, 0.1, 7, 70).x;
   return {
     lengths: RIGIDITY_LENGTHS,
@@ -301,7 +307,12 @@ function rigidityReport(unfolded: Float64Array, seed: number): RigidityReport {
   };
 }
 
-function porterThomasReport(svd: SvdResult, outliers: number, cache: NullCache, s: Settings): PorterThomasReport {
+function porterThomasReport(
+  svd: SvdResult,
+  outliers: number,
+  cache: NullCache,
+  s: Settings,
+): PorterThomasReport {
   const indices = svd.indices;
   const side = (vectors: Float64Array[]): { pValues: number[]; lIpr: number[] } => ({
     pValues: vectors.map((u) => porterThomasPValue(u, cache, s.ptNullReplicas, s.seed)),
@@ -313,7 +324,9 @@ function porterThomasReport(svd: SvdResult, outliers: number, cache: NullCache, 
   const rejectedLeft = bh.rejected.slice(0, indices.length);
   const rejectedRight = bh.rejected.slice(indices.length);
   const topLimit = Math.max(outliers, 10);
-  const rejectedTop = indices.filter((index, i) => index < topLimit && (rejectedLeft[i] || rejectedRight[i])).length;
+  const rejectedTop = indices.filter(
+    (index, i) => index < topLimit && (rejectedLeft[i] || rejectedRight[i]),
+  ).length;
   const rejectedBulk = indices.reduce(
     (count, index, i) => count + (index >= topLimit ? Number(rejectedLeft[i]) + Number(rejectedRight[i]) : 0),
     0,
@@ -340,11 +353,18 @@ function porterThomasReport(svd: SvdResult, outliers: number, cache: NullCache, 
   };
 }
 
-function hillReport(nu: Float64Array): HillReport {
-  const plot = hillPlot(nu);
+/**
+ * Hill plot and plateau [ours, on top of RMT.md §6]: a few isolated TW outliers (< 10 % of N) are the
+ * spikes signal, not a tail, and would bend α̂_k into a spurious plateau, so they are left out; when
+ * there are more, they are the tail itself and stay in.
+ */
+function hillReport(nu: Float64Array, outliers: number): HillReport {
+  const excluded = outliers < HILL_SPIKE_FRACTION * nu.length ? outliers : 0;
+  const plot = hillPlot(nu.subarray(excluded));
   const { best, plateau } = hillPlateau(plot);
   return {
     plot,
+    excludedOutliers: excluded,
     plateau,
     alpha: best?.alpha ?? NaN,
     k0: best?.k0 ?? null,
@@ -352,6 +372,8 @@ function hillReport(nu: Float64Array): HillReport {
     verdict: plateau && best ? `power-law tail, α = ${best.alpha.toFixed(2)}` : 'no tail index',
   };
 }
+
+const HILL_SPIKE_FRACTION = 0.1;
 
 function baselineReport(
   data: Float64Array,

@@ -6,7 +6,12 @@
 // different sizes (MME) are `matrix_000`, `matrix_001`, … (not possible in a single .npy).
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { generateEnsemble, type EnsembleMatrix, type EnsembleOptions, type EnsembleType } from '../rmt/ensembles';
+import {
+  generateEnsemble,
+  type EnsembleMatrix,
+  type EnsembleOptions,
+  type EnsembleType,
+} from '../rmt/ensembles';
 
 export type EnsembleFormat = 'npy' | 'npz' | 'safetensors';
 
@@ -56,7 +61,10 @@ export async function writeEnsemble(request: EnsembleFileRequest): Promise<void>
   const format = ensembleFormatOf(request.out);
   const { type, n, m, count, seed, options } = request;
   const matrices = generateEnsemble(type, n, m, count, seed, options);
-  await writeFile(request.out, encodeEnsemble(matrices, format, ensembleMetadata(type, n, m, count, seed, options)));
+  await writeFile(
+    request.out,
+    encodeEnsemble(matrices, format, ensembleMetadata(type, n, m, count, seed, options)),
+  );
 }
 
 export async function writeEnsembleFile(
@@ -206,7 +214,8 @@ function encodeZip(entries: { name: string; data: Uint8Array }[]): Uint8Array {
   let offset = 0;
   for (const entry of entries) {
     const name = Buffer.from(entry.name, 'utf8');
-    if (entry.data.length >= 0xffffffff || offset >= 0xffffffff) throw new Error('ensemble too large for a .npz (zip64 not supported)');
+    if (entry.data.length >= 0xffffffff || offset >= 0xffffffff)
+      throw new Error('ensemble too large for a .npz (zip64 not supported)');
     const crc = crc32(entry.data);
     const local = new Uint8Array(30 + name.length);
     const lv = new DataView(local.buffer);

@@ -2,6 +2,7 @@
 import type { AnalysisSettings, LayerReport, ModelStatistics, VerdictLabel } from './report';
 import { withDefaults } from './report';
 import { cascadingPse, cpseEigenvalues, saturationDepth } from '../rmt/spectralErgodicity';
+import type { SpectrumEngine } from '../linalg/types';
 
 export interface LayerSpectrum {
   /** Shape in [out, in] orientation, as stored. */
@@ -17,7 +18,12 @@ export function modelStatistics(layers: LayerSpectrum[], settings: AnalysisSetti
   const power = withDefaults(settings).cpsePower;
   const spectra = layers.map((l) => cpseEigenvalues(l.singularValues, l.rows, power));
   const { dLayers, cpse } = cascadingPse(spectra);
-  const stats: ModelStatistics = { cpsePower: power, dLayers, cpse, saturationDepth: saturationDepth(dLayers) };
+  const stats: ModelStatistics = {
+    cpsePower: power,
+    dLayers,
+    cpse,
+    saturationDepth: saturationDepth(dLayers),
+  };
   const reports = layers.flatMap((l) => (l.report ? [l.report] : []));
   if (reports.length > 0) Object.assign(stats, modelSummary(reports));
   return stats;
@@ -29,13 +35,18 @@ export function modelStatistics(layers: LayerSpectrum[], settings: AnalysisSetti
  * vectors also fail Porter–Thomas → "many layers with spikes and failing top vectors (rich-like)".
  * Never from fewer than 3 such layers.
  */
-export function modelSummary(reports: LayerReport[]): { summary: string; verdictCounts: Partial<Record<VerdictLabel, number>> } {
+export function modelSummary(reports: LayerReport[]): {
+  summary: string;
+  verdictCounts: Partial<Record<VerdictLabel, number>>;
+} {
   const verdictCounts: Partial<Record<VerdictLabel, number>> = {};
   for (const r of reports) verdictCounts[r.verdict.label] = (verdictCounts[r.verdict.label] ?? 0) + 1;
   const judged = reports.filter((r) => r.verdict.label !== 'too small' && r.verdict.label !== 'failed');
   const count = (f: (r: LayerReport) => boolean): number => judged.filter(f).length;
   const random = count((r) => r.verdict.label === 'random');
-  const rich = count((r) => r.verdict.label === 'bulk random, spikes' && (r.porterThomas?.rejectedTop ?? 0) > 0);
+  const rich = count(
+    (r) => r.verdict.label === 'bulk random, spikes' && (r.porterThomas?.rejectedTop ?? 0) > 0,
+  );
   const deviating = count((r) => r.verdict.label === 'deviating');
   let summary: string;
   if (judged.length < 3) summary = `too few analysable layers (${judged.length}) for a model-level reading`;
@@ -46,4 +57,20 @@ export function modelSummary(reports: LayerReport[]): { summary: string; verdict
   else
     summary = `mixed: ${random} random, ${count((r) => r.verdict.label === 'bulk random, spikes')} with spikes, ${deviating} deviating of ${judged.length} layers`;
   return { summary, verdictCounts };
+}
+
+/** cPSE of plain matrices in the given order (row-major, [out, in]), e.g. for `rmt-lens cpse FILE...`. */
+export function cpseOfMatrices(
+  matrices: { rows: number; cols: number; data: Float64Array }[],
+  engine: SpectrumEngine,
+  settings: AnalysisSettings,
+): ModelStatistics {
+  return modelStatistics(
+    matrices.map((m) => ({
+      rows: m.rows,
+      cols: m.cols,
+      singularValues: engine.singularValues(m.data, m.rows, m.cols),
+    })),
+    settings,
+  );
 }

@@ -17,6 +17,12 @@ interface Slot {
   job?: Job;
 }
 
+export interface PoolOptions {
+  resourceLimits?: { maxOldGenerationSizeMb: number };
+  /** Given to every worker (see WorkerOptions in worker.ts). */
+  workerData?: unknown;
+}
+
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
@@ -25,7 +31,7 @@ export class WorkerPool {
   constructor(
     private readonly workerPath: string,
     readonly size: number,
-    private readonly resourceLimits?: { maxOldGenerationSizeMb: number },
+    private readonly options: PoolOptions = {},
   ) {}
 
   run(request: WorkerRequest, signal?: AbortSignal): Promise<WorkerAnswer> {
@@ -57,7 +63,10 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerPath, { resourceLimits: this.resourceLimits });
+    const worker = new Worker(this.workerPath, {
+      resourceLimits: this.options.resourceLimits,
+      workerData: this.options.workerData,
+    });
     const slot: Slot = { worker };
     worker.on('message', (answer: WorkerAnswer) => {
       const job = slot.job;

@@ -145,7 +145,13 @@ export interface RigidityReport {
   delta3: number[];
   windows: number;
   /** Theory on a fine grid of L. */
-  theory: { x: number[]; goeSigma2: number[]; goeDelta3: number[]; poissonSigma2: number[]; poissonDelta3: number[] };
+  theory: {
+    x: number[];
+    goeSigma2: number[];
+    goeDelta3: number[];
+    poissonSigma2: number[];
+    poissonDelta3: number[];
+  };
 }
 
 export interface PorterThomasSide {
@@ -186,6 +192,8 @@ export interface PorterThomasReport {
 export interface HillReport {
   /** Hill plot: α̂_k with standard errors for k = 2 … min(n/2, 300). */
   plot: { k: number[]; alpha: number[]; standardError: number[] };
+  /** TW outliers left out of the order statistics (isolated spikes, when fewer than 10 % of N). */
+  excludedOutliers: number;
   plateau: boolean;
   /** Mean α̂ over the flattest window [k0, 2k0] (NaN if none), its k0 and relative spread. */
   alpha: number;

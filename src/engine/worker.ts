@@ -1,7 +1,7 @@
 // The analysis worker: opens weight files and answers one request at a time (a plan, one layer's
 // analysis, one layer's comparison). It runs in a worker_threads worker (extension host, CLI) and
 // never imports `vscode`.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
 import type { WorkerAnswer, WorkerRequest } from '../protocol';
 import type { AnalysisSettings } from './report';
@@ -15,6 +15,8 @@ import { compareLayers } from '../rmt/checkpoint';
 import { analyzeLayer } from './analyzeLayer';
 import { spectrumSample } from './comparison';
 import { errorMessage } from './errors';
+import { PersistedNulls } from './persistedNulls';
+import { defaultNullCache } from '../rmt/nullCalibration';
 
 interface OpenModel {
   key: string;
@@ -26,6 +28,13 @@ interface OpenModel {
 const OPEN_LIMIT = 2;
 const open: OpenModel[] = [];
 let engine: Promise<SpectrumEngine> | undefined;
+const nulls = new PersistedNulls(defaultNullCache, (workerData as WorkerOptions | undefined)?.nullCacheFile);
+
+/** What the pool passes to each worker. */
+export interface WorkerOptions {
+  /** Where the null distributions persist (none: in memory only). */
+  nullCacheFile?: string;
+}
 
 /** Reuses an open file unless its size, mtime or the open options changed. */
 async function openModel(path: string, settings: AnalysisSettings): Promise<OpenModel> {
@@ -77,6 +86,7 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
         data: await matrix.read(),
       };
       const { report, singularValues } = await analyzeLayer(input, request.settings, await spectrumEngine());
+      await nulls.save().catch(() => undefined);
       return { type: 'layer', report, singularValues };
     }
     case 'compareLayer': {

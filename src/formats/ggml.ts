@@ -181,8 +181,10 @@ const q5_K = blocks('Q5_K', QK_K, 176, (b, v, o, y, k) => {
     const [s2, m2] = scaleMinK4(b, o + 4, 2 * j + 1);
     const u1 = 1 << (2 * j);
     const u2 = 2 << (2 * j);
-    for (let l = 0; l < 32; l++) y[out++] = d * s1 * ((b[ql + l] & 0xf) + (b[qh + l] & u1 ? 16 : 0)) - dmin * m1;
-    for (let l = 0; l < 32; l++) y[out++] = d * s2 * ((b[ql + l] >> 4) + (b[qh + l] & u2 ? 16 : 0)) - dmin * m2;
+    for (let l = 0; l < 32; l++)
+      y[out++] = d * s1 * ((b[ql + l] & 0xf) + (b[qh + l] & u1 ? 16 : 0)) - dmin * m1;
+    for (let l = 0; l < 32; l++)
+      y[out++] = d * s2 * ((b[ql + l] >> 4) + (b[qh + l] & u2 ? 16 : 0)) - dmin * m2;
   }
 });
 
@@ -215,7 +217,11 @@ const q8_K = blocks('Q8_K', QK_K, 292, (_b, v, o, y, k) => {
   for (let j = 0; j < QK_K; j++) y[k + j] = v.getInt8(o + 4 + j) * d;
 });
 
-const listed = (name: string, blockSize: number, blockBytes: number): GgmlType => ({ name, blockSize, blockBytes });
+const listed = (name: string, blockSize: number, blockBytes: number): GgmlType => ({
+  name,
+  blockSize,
+  blockBytes,
+});
 
 /** ggml_type ids as stored in GGUF tensor infos. */
 export const GGML_TYPES: Readonly<Record<number, GgmlType>> = {

@@ -11,7 +11,19 @@ const MAX_STRING = 1 << 24;
 const SHOWN_ARRAY = 16;
 
 /** GGUF value types: fixed sizes of the scalar ones. */
-const SCALAR_SIZES: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+const SCALAR_SIZES: Record<number, number> = {
+  0: 1,
+  1: 1,
+  2: 2,
+  3: 2,
+  4: 4,
+  5: 4,
+  6: 4,
+  7: 1,
+  10: 8,
+  11: 8,
+  12: 8,
+};
 const TYPE_NAMES: Record<number, string> = {
   0: 'u8',
   1: 'i8',
@@ -68,6 +80,32 @@ class Cursor {
     this.pos += n;
     return new TextDecoder().decode(bytes);
   }
+  /** Skips `n` strings (a tokenizer's vocabulary), a window of bytes at a time. */
+  async skipStrings(n: number): Promise<void> {
+    const size = this.r.source.size;
+    for (let i = 0; i < n;) {
+      const chunk = await this.r.source.readAtMost(this.pos, 1 << 20);
+      if (chunk.length < 8) throw this.fail('array of strings runs past the end of the file');
+      const v = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      let p = 0;
+      while (i < n && p + 8 <= chunk.length) {
+        const len = v.getUint32(p, true) + 2 ** 32 * v.getUint32(p + 4, true);
+        if (len > MAX_STRING) throw this.r.source.error(`string of ${len} bytes`, undefined, this.pos + p);
+        if (p + 8 + len > chunk.length) break;
+        p += 8 + len;
+        i++;
+      }
+      if (p === 0) {
+        // one string longer than the window: jump over it
+        const len = await this.u64();
+        if (len > MAX_STRING || this.pos + len > size) throw this.fail(`string of ${len} bytes`);
+        this.pos += len;
+        i++;
+      }
+      this.pos += p;
+    }
+  }
+
   /** Reads a value of `type`; long arrays are skipped and summarised. */
   async value(type: number, depth = 0): Promise<string | number | bigint | boolean> {
     const size = SCALAR_SIZES[type];
@@ -109,11 +147,15 @@ class Cursor {
         return `[${n} × ${TYPE_NAMES[itemType]}]`;
       }
       const shown: string[] = [];
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < Math.min(n, SHOWN_ARRAY); i++) {
         const v = await this.value(itemType, depth + 1);
-        if (i < SHOWN_ARRAY) shown.push(typeof v === 'string' && itemType === 8 ? JSON.stringify(v) : String(v));
+        shown.push(typeof v === 'string' && itemType === 8 ? JSON.stringify(v) : String(v));
       }
-      return n > SHOWN_ARRAY ? `[${n} × ${TYPE_NAMES[itemType]}: ${shown.join(', ')}, …]` : `[${shown.join(', ')}]`;
+      if (itemType === 8) await this.skipStrings(n - shown.length);
+      else for (let i = shown.length; i < n; i++) await this.value(itemType, depth + 1);
+      return n > SHOWN_ARRAY
+        ? `[${n} × ${TYPE_NAMES[itemType]}: ${shown.join(', ')}, …]`
+        : `[${shown.join(', ')}]`;
     }
     throw this.fail(`unknown GGUF value type ${type}`);
   }
@@ -183,11 +225,16 @@ async function openGguf(file: string, source: ByteSource): Promise<WeightFile> {
   const entries: TensorEntry[] = [];
   for (const { info, type, offset, at } of infos) {
     const ggml = GGML_TYPES[type];
-    if (offset % alignment !== 0) throw source.error(`data offset ${offset} is not aligned to ${alignment}`, info.name, at);
+    if (offset % alignment !== 0)
+      throw source.error(`data offset ${offset} is not aligned to ${alignment}`, info.name, at);
     if (ggml) {
       const ne0 = info.shape.length ? info.shape[info.shape.length - 1] : 1;
       if (ne0 % ggml.blockSize !== 0) {
-        throw source.error(`row of ${ne0} elements is not a whole number of ${ggml.name} blocks`, info.name, at);
+        throw source.error(
+          `row of ${ne0} elements is not a whole number of ${ggml.name} blocks`,
+          info.name,
+          at,
+        );
       }
       const count = info.shape.reduce((a, b) => a * b, 1);
       const byteLength = (count / ggml.blockSize) * ggml.blockBytes;
@@ -201,7 +248,11 @@ async function openGguf(file: string, source: ByteSource): Promise<WeightFile> {
   spans.sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < spans.length; i++) {
     if (spans[i].begin < spans[i - 1].end) {
-      throw source.error(`data overlaps tensor '${spans[i - 1].name}'`, spans[i].name, dataStart + spans[i].begin);
+      throw source.error(
+        `data overlaps tensor '${spans[i - 1].name}'`,
+        spans[i].name,
+        dataStart + spans[i].begin,
+      );
     }
   }
   return createWeightFile({ path: file, format: 'gguf', entries, metadata, close: () => source.close() });

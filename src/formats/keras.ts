@@ -59,12 +59,16 @@ let h5wasm: Promise<H5Wasm> | undefined;
 
 /**
  * h5wasm ships ES modules only (an `import`-only export condition), so its node build is loaded by path,
- * through Node's require of ES modules, from the nearest node_modules that has it.
+ * through Node's require of ES modules (Node ≥ 20.19).
  */
 function loadH5wasm(): Promise<H5Wasm> {
   h5wasm ??= (async () => {
-    const dirs = require.resolve.paths('h5wasm') ?? [];
-    const file = dirs.map((d) => path.join(d, 'h5wasm/dist/node/hdf5_hl.js')).find((f) => existsSync(f));
+    // a copy beside the bundle (dist/h5wasm/, with a package.json of type module), else node_modules
+    const candidates = [
+      path.join(__dirname, 'h5wasm', 'hdf5_hl.js'),
+      ...(require.resolve.paths('h5wasm') ?? []).map((d) => path.join(d, 'h5wasm/dist/node/hdf5_hl.js')),
+    ];
+    const file = candidates.find((f) => existsSync(f));
     if (!file) throw new Error('h5wasm is not installed');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(file) as { default?: H5Wasm } & H5Wasm;
@@ -90,11 +94,18 @@ function dtypeOf(m: H5Metadata): string | undefined {
 }
 
 /** Every dataset under `group`, in Keras layer order where the file records it (`layer_names`). */
-function collectDatasets(group: H5Group, prefix: string, out: Array<[string, H5Dataset]>, depth: number): void {
+function collectDatasets(
+  group: H5Group,
+  prefix: string,
+  out: Array<[string, H5Dataset]>,
+  depth: number,
+): void {
   if (depth > 32) return;
   const names = group.keys();
   const order = attrStrings(group, 'layer_names');
-  const keys = order.length ? [...order.filter((k) => names.includes(k)), ...names.filter((k) => !order.includes(k))] : names;
+  const keys = order.length
+    ? [...order.filter((k) => names.includes(k)), ...names.filter((k) => !order.includes(k))]
+    : names;
   for (const key of keys) {
     if (OPTIMIZER_GROUPS.has(key)) continue;
     const child = group.get(key);
@@ -108,7 +119,8 @@ function collectDatasets(group: H5Group, prefix: string, out: Array<[string, H5D
 function attrStrings(group: H5Group, name: string): string[] {
   try {
     const v = group.attrs?.[name]?.value;
-    if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : new TextDecoder().decode(x as Uint8Array)));
+    if (Array.isArray(v))
+      return v.map((x) => (typeof x === 'string' ? x : new TextDecoder().decode(x as Uint8Array)));
   } catch {
     // an unreadable attribute only loses the ordering
   }
@@ -119,7 +131,14 @@ function attrStrings(group: H5Group, name: string): string[] {
  * Reads rows [start, end) of a dataset as raw little-endian bytes of its own element size (HDF5 converts to the
  * native order), decoded by our own dtype code: h5wasm's typed-array path has no float16.
  */
-function readRows(api: H5Wasm, d: H5Dataset, shape: number[], dtype: string, start: number, end: number): NumericArray {
+function readRows(
+  api: H5Wasm,
+  d: H5Dataset,
+  shape: number[],
+  dtype: string,
+  start: number,
+  end: number,
+): NumericArray {
   const m = api.Module;
   const count = shape.length ? [end - start, ...shape.slice(1)] : [];
   const nbytes = d.metadata.size * count.reduce((a, b) => a * b, 1);
@@ -142,7 +161,12 @@ function readRows(api: H5Wasm, d: H5Dataset, shape: number[], dtype: string, sta
   }
 }
 
-async function openH5(file: string, h5path: string, format: string, cleanup: () => Promise<void>): Promise<WeightFile> {
+async function openH5(
+  file: string,
+  h5path: string,
+  format: string,
+  cleanup: () => Promise<void>,
+): Promise<WeightFile> {
   const api = await loadH5wasm();
   let h5: H5File;
   try {
@@ -218,7 +242,8 @@ export const kerasZipReader: FormatReader = {
       const zip = await ZipArchive.open(source);
       const entry = zip.find('model.weights.h5');
       if (!entry) throw source.error('no model.weights.h5 in this .keras archive');
-      if (entry.size > MAX_INFLATED * 64) throw source.error(`model.weights.h5 declares ${entry.size} bytes`, entry.name);
+      if (entry.size > MAX_INFLATED * 64)
+        throw source.error(`model.weights.h5 declares ${entry.size} bytes`, entry.name);
       const start = await zip.dataOffset(entry);
       dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rmt-lens-'));
       const target = path.join(dir, 'model.weights.h5');
@@ -234,27 +259,47 @@ export const kerasZipReader: FormatReader = {
 };
 
 /** Streams a member to `target` (stored: a byte range; deflated: inflated, stopped at its declared size). */
-async function extract(file: string, method: number, start: number, length: number, size: number, target: string) {
+async function extract(
+  file: string,
+  method: number,
+  start: number,
+  length: number,
+  size: number,
+  target: string,
+) {
   const handle = await fs.open(file, 'r');
   try {
-    const input = handle.createReadStream({ start, end: length > 0 ? start + length - 1 : start, autoClose: false });
+    const input = handle.createReadStream({
+      start,
+      end: length > 0 ? start + length - 1 : start,
+      autoClose: false,
+    });
     if (method === 0) {
       await pipeline(length > 0 ? input : Readable.from([]), createWriteStream(target));
       return;
     }
-    if (method !== 8) throw new WeightFileError(file, `unsupported zip compression method ${method}`, 'model.weights.h5');
+    if (method !== 8)
+      throw new WeightFileError(file, `unsupported zip compression method ${method}`, 'model.weights.h5');
     let written = 0;
     const inflate = createInflateRaw();
     const limit = new Transform({
       transform(chunk: Buffer, _enc: string, done: (err?: Error | null, data?: Buffer) => void) {
         written += chunk.length;
-        if (written > size) done(new WeightFileError(file, `inflates past its declared ${size} bytes`, 'model.weights.h5', start));
+        if (written > size)
+          done(
+            new WeightFileError(file, `inflates past its declared ${size} bytes`, 'model.weights.h5', start),
+          );
         else done(null, chunk);
       },
     });
     await pipeline(input, inflate, limit, createWriteStream(target));
     if (written !== size) {
-      throw new WeightFileError(file, `inflates to ${written} bytes, the directory says ${size}`, 'model.weights.h5', start);
+      throw new WeightFileError(
+        file,
+        `inflates to ${written} bytes, the directory says ${size}`,
+        'model.weights.h5',
+        start,
+      );
     }
   } finally {
     await handle.close();

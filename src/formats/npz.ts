@@ -1,7 +1,14 @@
 import * as path from 'node:path';
 import { constants, inflateRawSync } from 'node:zlib';
 import { decode } from './dtypes';
-import { fortranToC, npyPreambleLength, npyTensorInfo, npyTensorReader, parseNpyHeader, type NpyHeader } from './npy';
+import {
+  fortranToC,
+  npyPreambleLength,
+  npyTensorInfo,
+  npyTensorReader,
+  parseNpyHeader,
+  type NpyHeader,
+} from './npy';
 import { ByteSource } from './source';
 import { createWeightFile, sliceRows, type TensorEntry } from './tensor';
 import type { FormatReader, WeightFile } from './types';
@@ -15,12 +22,16 @@ async function inflatedHead(zip: ZipArchive, entry: ZipEntry, start: number): Pr
     let head: Buffer;
     try {
       // A partial inflate of at most 4 KiB per 4 KiB read (deflate cannot expand more than ~1032×).
-      head = inflateRawSync(raw, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 1032 * take + 1024 });
+      head = inflateRawSync(raw, {
+        finishFlush: constants.Z_SYNC_FLUSH,
+        maxOutputLength: 1032 * take + 1024,
+      });
     } catch (err) {
       throw zip.source.error(`cannot inflate zip member: ${(err as Error).message}`, entry.name, start);
     }
     const bytes = new Uint8Array(head.buffer, head.byteOffset, head.byteLength);
-    if (bytes.length >= 12 && bytes.length >= npyPreambleLength(bytes, zip.source.path, entry.name, start)) return bytes;
+    if (bytes.length >= 12 && bytes.length >= npyPreambleLength(bytes, zip.source.path, entry.name, start))
+      return bytes;
     if (take === entry.compressedSize) return bytes;
     take = Math.min(entry.compressedSize, take * 4);
   }
@@ -41,11 +52,20 @@ export const npzReader: FormatReader = {
         const name = entry.name.slice(0, -4);
         const start = await zip.dataOffset(entry);
         if (entry.method === 0) {
-          const head = await source.read(start, Math.min(12, entry.size), { tensor: name, what: '.npy header' });
+          const head = await source.read(start, Math.min(12, entry.size), {
+            tensor: name,
+            what: '.npy header',
+          });
           const preamble = npyPreambleLength(head, file, name, start);
           if (preamble > entry.size) throw source.error('.npy header runs past its zip member', name, start);
           const header = parseNpyHeader(await source.read(start, preamble), file, name, start);
-          const info = npyTensorInfo(file, name, header, start + header.dataOffset, entry.size - header.dataOffset);
+          const info = npyTensorInfo(
+            file,
+            name,
+            header,
+            start + header.dataOffset,
+            entry.size - header.dataOffset,
+          );
           entries.push({ info, read: npyTensorReader(source, info, header, start) });
         } else {
           const head = await inflatedHead(zip, entry, start);
@@ -62,7 +82,13 @@ export const npzReader: FormatReader = {
   },
 };
 
-function deflatedReader(zip: ZipArchive, entry: ZipEntry, header: NpyHeader, byteLength: number, shape: number[]) {
+function deflatedReader(
+  zip: ZipArchive,
+  entry: ZipEntry,
+  header: NpyHeader,
+  byteLength: number,
+  shape: number[],
+) {
   return async (rows: { start: number; end: number }) => {
     const member = await zip.read(entry, header.dataOffset + byteLength + 64);
     const bytes = member.subarray(header.dataOffset, header.dataOffset + byteLength);

@@ -67,7 +67,15 @@ interface Scan {
 }
 
 async function scanTensor(r: ProtoReader, end: number): Promise<ScannedTensor> {
-  const t: ScannedTensor = { name: '', dims: [], dataType: 0, at: r.pos, typed: [], external: new Map(), dataLocation: 0 };
+  const t: ScannedTensor = {
+    name: '',
+    dims: [],
+    dataType: 0,
+    at: r.pos,
+    typed: [],
+    external: new Map(),
+    dataLocation: 0,
+  };
   while (r.pos < end) {
     const { field, wire } = await r.key(end);
     if (field === 1 && wire === VARINT) t.dims.push(await r.varint(end));
@@ -113,7 +121,8 @@ async function scanTensor(r: ProtoReader, end: number): Promise<ScannedTensor> {
 }
 
 async function scanGraph(r: ProtoReader, end: number, scan: Scan, depth: number): Promise<void> {
-  if (depth > MAX_GRAPH_DEPTH) throw r.source.error(`subgraphs nested deeper than ${MAX_GRAPH_DEPTH}`, undefined, r.pos);
+  if (depth > MAX_GRAPH_DEPTH)
+    throw r.source.error(`subgraphs nested deeper than ${MAX_GRAPH_DEPTH}`, undefined, r.pos);
   let graph = '';
   const found: ScannedTensor[] = [];
   while (r.pos < end) {
@@ -132,7 +141,12 @@ async function scanGraph(r: ProtoReader, end: number, scan: Scan, depth: number)
 }
 
 /** Scans a node: records how it uses initializers, recurses into subgraphs; returns a Constant's tensor. */
-async function scanNode(r: ProtoReader, end: number, scan: Scan, depth: number): Promise<ScannedTensor | undefined> {
+async function scanNode(
+  r: ProtoReader,
+  end: number,
+  scan: Scan,
+  depth: number,
+): Promise<ScannedTensor | undefined> {
   const inputs: string[] = [];
   const outputs: string[] = [];
   let op = '';
@@ -223,7 +237,11 @@ function decodeTyped(bytes: Uint8Array, field: number, wire: number, dtype: stri
     });
     return decode(b, dtype);
   }
-  if (dtype === 'F8_E4M3' || dtype === 'F8_E5M2') return decode(Uint8Array.from(ints, (v) => v & 0xff), dtype);
+  if (dtype === 'F8_E4M3' || dtype === 'F8_E5M2')
+    return decode(
+      Uint8Array.from(ints, (v) => v & 0xff),
+      dtype,
+    );
   return Float32Array.from(ints);
 }
 
@@ -273,7 +291,12 @@ async function tensorEntry(
   const shape = checkShape(file, name, t.dims, t.at);
   const dtype = ONNX_DTYPES[t.dataType];
   const layout: TensorLayout = scan.inOut.has(t.name) && shape.length === 2 ? 'keras' : 'torch';
-  const info: TensorInfo = { name, dtype: dtype ?? ONNX_TYPE_NAMES[t.dataType] ?? `ONNX_${t.dataType}`, shape, layout };
+  const info: TensorInfo = {
+    name,
+    dtype: dtype ?? ONNX_TYPE_NAMES[t.dataType] ?? `ONNX_${t.dataType}`,
+    shape,
+    layout,
+  };
   if (scan.conv.has(t.name)) info.conv = true;
   const unsupported = (why: string): TensorEntry => {
     info.unsupported = why;
@@ -295,7 +318,12 @@ async function tensorEntry(
     const offset = Number(t.external.get('offset') ?? 0);
     const length = t.external.has('length') ? Number(t.external.get('length')) : byteLength;
     if (length !== byteLength) {
-      throw new WeightFileError(file, `external length ${length} ≠ ${byteLength} bytes for the shape`, name, t.at);
+      throw new WeightFileError(
+        file,
+        `external length ${length} ≠ ${byteLength} bytes for the shape`,
+        name,
+        t.at,
+      );
     }
     ext.check(offset, length, { tensor: name, what: `external data in ${location}` });
     Object.assign(info, { byteOffset: offset, byteLength });
@@ -303,7 +331,12 @@ async function tensorEntry(
   }
   if (t.raw) {
     if (t.raw.length !== byteLength) {
-      throw new WeightFileError(file, `raw_data has ${t.raw.length} bytes, the shape needs ${byteLength}`, name, t.raw.offset);
+      throw new WeightFileError(
+        file,
+        `raw_data has ${t.raw.length} bytes, the shape needs ${byteLength}`,
+        name,
+        t.raw.offset,
+      );
     }
     Object.assign(info, { byteOffset: t.raw.offset, byteLength });
     return { info, read: contiguousReader(source, info, t.raw.offset, dtype) };
@@ -320,12 +353,18 @@ async function tensorEntry(
     (fields[0].field === 7 && dtype === 'I64') ||
     (fields[0].field === 11 && (dtype === 'U32' || dtype === 'U64')) ||
     (fields[0].field === 5 && !['F32', 'F64', 'I64', 'U32', 'U64'].includes(dtype));
-  if (!fieldOk) throw new WeightFileError(file, `data field ${fields[0].field} does not fit ${dtype}`, name, t.at);
+  if (!fieldOk)
+    throw new WeightFileError(file, `data field ${fields[0].field} does not fit ${dtype}`, name, t.at);
   const fixedSize = fields[0].field === 4 ? 4 : fields[0].field === 10 ? 8 : 0;
   if (fixedSize) {
     const total = fields.reduce((s, f) => s + (f.wire === LEN ? f.span.length : fixedSize), 0);
     if (total !== count * fixedSize) {
-      throw new WeightFileError(file, `typed data has ${total / fixedSize} values, the shape needs ${count}`, name, t.at);
+      throw new WeightFileError(
+        file,
+        `typed data has ${total / fixedSize} values, the shape needs ${count}`,
+        name,
+        t.at,
+      );
     }
   }
   info.byteOffset = fields[0].span.offset;
@@ -344,7 +383,12 @@ async function tensorEntry(
       }
       const all = concat(parts);
       if (all.length !== count) {
-        throw new WeightFileError(file, `typed data has ${all.length} values, the shape needs ${count}`, name, t.at);
+        throw new WeightFileError(
+          file,
+          `typed data has ${all.length} values, the shape needs ${count}`,
+          name,
+          t.at,
+        );
       }
       return sliceRows(all, shape, rows);
     },
@@ -354,7 +398,9 @@ async function tensorEntry(
 function concat(parts: NumericArray[]): NumericArray {
   if (parts.length === 1) return parts[0];
   const f64 = parts.some((p) => p instanceof Float64Array);
-  const out = f64 ? new Float64Array(parts.reduce((s, p) => s + p.length, 0)) : new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  const out = f64
+    ? new Float64Array(parts.reduce((s, p) => s + p.length, 0))
+    : new Float32Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
   for (const p of parts) {
     out.set(p, o);
@@ -362,4 +408,3 @@ function concat(parts: NumericArray[]): NumericArray {
   }
   return out;
 }
-

@@ -8,7 +8,11 @@ import { WeightFileError } from './errors';
 export function resolveInside(dir: string, file: string, relative: string, tensor?: string): string {
   const parts = relative.split(/[\\/]/);
   if (relative === '' || path.isAbsolute(relative) || /^[a-zA-Z]:/.test(relative) || parts.includes('..')) {
-    throw new WeightFileError(file, `refused path '${relative}' (must stay inside the model's folder)`, tensor);
+    throw new WeightFileError(
+      file,
+      `refused path '${relative}' (must stay inside the model's folder)`,
+      tensor,
+    );
   }
   return path.join(dir, ...parts.filter((p) => p !== '' && p !== '.'));
 }

@@ -47,7 +47,11 @@ export interface UnpickleOptions {
 }
 
 /** Unpickles one pickle from `buf` starting at `start`; returns the value and the offset after STOP. */
-export function unpickle(buf: Uint8Array, start: number, options: UnpickleOptions): { value: unknown; end: number } {
+export function unpickle(
+  buf: Uint8Array,
+  start: number,
+  options: UnpickleOptions,
+): { value: unknown; end: number } {
   const maxStack = options.maxStack ?? 1_000_000;
   const maxMemo = options.maxMemo ?? 1_000_000;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -103,7 +107,8 @@ export function unpickle(buf: Uint8Array, start: number, options: UnpickleOption
     stack.push(v);
   };
   const pop = (): unknown => {
-    if (stack.length === 0 || (marks.length && stack.length <= marks[marks.length - 1])) fail('stack underflow');
+    if (stack.length === 0 || (marks.length && stack.length <= marks[marks.length - 1]))
+      fail('stack underflow');
     return stack.pop();
   };
   const top = (): unknown => {

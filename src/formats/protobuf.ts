@@ -58,7 +58,11 @@ export class ProtoReader {
     const at = this.pos;
     const n = await this.varint(end);
     if (n > end - this.pos) {
-      throw this.source.error(`field length ${n} runs past its message (${end - this.pos} bytes left)`, undefined, at);
+      throw this.source.error(
+        `field length ${n} runs past its message (${end - this.pos} bytes left)`,
+        undefined,
+        at,
+      );
     }
     return n;
   }

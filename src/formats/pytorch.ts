@@ -114,7 +114,8 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSaf
 
 function rebuildTensor(args: unknown[], dtypeArg?: unknown): TorchTensor {
   const [storage, offset, size, stride] = args;
-  if (!(storage instanceof Object) || !('key' in (storage as object))) throw new Error('tensor without a storage');
+  if (!(storage instanceof Object) || !('key' in (storage as object)))
+    throw new Error('tensor without a storage');
   const s = storage as StorageRef;
   if (!isInt(offset) || offset < 0) throw new Error(`invalid storage offset ${String(offset)}`);
   if (!Array.isArray(size) || !Array.isArray(stride) || size.length !== stride.length) {
@@ -179,7 +180,8 @@ function resolver(lenient: boolean) {
           `OrderedDict are); whole-module pickles and TorchScript need the lenient option`,
       );
     }
-    if (BUILTIN_CONTAINERS.has(qualified)) return new PyCallable(module, name, (args) => [...toArray(args[0])]);
+    if (BUILTIN_CONTAINERS.has(qualified))
+      return new PyCallable(module, name, (args) => [...toArray(args[0])]);
     if (DENIED_MODULES.has(module.split('.')[0])) throw new Error(`global '${qualified}' is refused`);
     return new PyCallable(module, name, (args) => new PyObject(module, name, args));
   };
@@ -187,7 +189,8 @@ function resolver(lenient: boolean) {
 
 function persistentLoader(storages: Map<string, StorageRef>) {
   return (pid: unknown): StorageRef => {
-    if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) throw new Error('unknown persistent id');
+    if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5)
+      throw new Error('unknown persistent id');
     const [, type, key, , count, view] = pid as unknown[];
     if (!(type instanceof DtypeMarker)) throw new Error('storage of unknown type');
     if (typeof key !== 'string' || !isInt(count) || count < 0) throw new Error('invalid storage id');
@@ -206,7 +209,16 @@ function persistentLoader(storages: Map<string, StorageRef>) {
 }
 
 /** Keys under which a training checkpoint keeps the model's weights, in order of preference. */
-const STATE_DICT_KEYS = ['state_dict', 'model_state_dict', 'model', 'module', 'net', 'network', 'ema', 'params'];
+const STATE_DICT_KEYS = [
+  'state_dict',
+  'model_state_dict',
+  'model',
+  'module',
+  'net',
+  'network',
+  'ema',
+  'params',
+];
 /** nn.Module attributes whose names are not part of a parameter's name. */
 const TRANSPARENT_KEYS = new Set(['_parameters', '_buffers', '_modules']);
 const MAX_DEPTH = 100;
@@ -257,7 +269,8 @@ function hasTensor(v: unknown): boolean {
     if (x instanceof TorchTensor) return true;
     if (typeof x !== 'object' || x === null || seen.has(x) || d > MAX_DEPTH) continue;
     seen.add(x);
-    const children = x instanceof Map ? [...x.values()] : Array.isArray(x) ? x : x instanceof PyObject ? [x.state] : [];
+    const children =
+      x instanceof Map ? [...x.values()] : Array.isArray(x) ? x : x instanceof PyObject ? [x.state] : [];
     for (const c of children) stack.push([c, d + 1]);
   }
   return false;
@@ -297,7 +310,10 @@ function tensorReader(
     if (n === 0 || rowSize === 0) return decode(new Uint8Array(0), t.dtype, littleEndian);
     const first = base + rows.start * stride[0];
     if (contiguous) {
-      const raw = await source.read(bytes.offset + first * size, n * rowSize * size, { tensor: info.name, what: 'tensor data' });
+      const raw = await source.read(bytes.offset + first * size, n * rowSize * size, {
+        tensor: info.name,
+        what: 'tensor data',
+      });
       return decode(raw, t.dtype, littleEndian);
     }
     // Views, transposes, shared storage: read the span the rows touch, then gather by strides.
@@ -345,7 +361,10 @@ function tensorEntry(
   if (!bytes) throw fail(`storage '${t.storage.key}' is missing from the file`);
   const storageBytes = t.storage.numel * size;
   if (storageBytes > bytes.length || (t.storage.elementOffset + t.storage.numel) * size > bytes.length) {
-    throw fail(`storage '${t.storage.key}' declares ${storageBytes} bytes, the file holds ${bytes.length}`, bytes.offset);
+    throw fail(
+      `storage '${t.storage.key}' declares ${storageBytes} bytes, the file holds ${bytes.length}`,
+      bytes.offset,
+    );
   }
   if (numel(shape) > 0) {
     let last = t.offset;
@@ -376,10 +395,15 @@ function unpickleAt(
   complete = true,
 ) {
   try {
-    return unpickle(buf, start, { resolveGlobal: resolver(options.lenient === true), persistentLoad: persistentLoader(storages) });
+    return unpickle(buf, start, {
+      resolveGlobal: resolver(options.lenient === true),
+      persistentLoad: persistentLoader(storages),
+    });
   } catch (err) {
-    if (err instanceof PickleError) throw source.error(`pickle: ${err.message}`, undefined, base + err.offset);
-    if (err instanceof PickleTruncated && complete) throw source.error('pickle is truncated', undefined, base + buf.length);
+    if (err instanceof PickleError)
+      throw source.error(`pickle: ${err.message}`, undefined, base + err.offset);
+    if (err instanceof PickleTruncated && complete)
+      throw source.error('pickle is truncated', undefined, base + buf.length);
     throw err;
   }
 }
@@ -404,7 +428,10 @@ function buildEntries(
 
 const MAX_PICKLE = 256 * 1024 * 1024;
 
-async function openZip(source: ByteSource, options: OpenOptions): Promise<{ entries: TensorEntry[]; kind: string }> {
+async function openZip(
+  source: ByteSource,
+  options: OpenOptions,
+): Promise<{ entries: TensorEntry[]; kind: string }> {
   const zip = await ZipArchive.open(source);
   const pkl = zip.entries
     .filter((e) => /^[^/]+\/data\.pkl$/.test(e.name) || e.name === 'data.pkl')
@@ -412,7 +439,8 @@ async function openZip(source: ByteSource, options: OpenOptions): Promise<{ entr
   if (!pkl) throw source.error('zip archive without data.pkl: not a PyTorch file');
   const prefix = pkl.name.slice(0, -'data.pkl'.length);
   const byteorderEntry = zip.find(`${prefix}byteorder`);
-  const littleEndian = !byteorderEntry || new TextDecoder().decode(await zip.read(byteorderEntry, 16)).trim() !== 'big';
+  const littleEndian =
+    !byteorderEntry || new TextDecoder().decode(await zip.read(byteorderEntry, 16)).trim() !== 'big';
   const buf = await zip.read(pkl, MAX_PICKLE);
   const storages = new Map<string, StorageRef>();
   const pklStart = await zip.dataOffset(pkl);
@@ -422,15 +450,25 @@ async function openZip(source: ByteSource, options: OpenOptions): Promise<{ entr
     const entry = zip.find(`${prefix}data/${key}`);
     if (!entry) continue;
     const range = await zip.storedRange(entry);
-    if (!range) throw source.error('compressed tensor storage is not supported', `${prefix}data/${key}`, entry.localHeaderOffset);
+    if (!range)
+      throw source.error(
+        'compressed tensor storage is not supported',
+        `${prefix}data/${key}`,
+        entry.localHeaderOffset,
+      );
     located.set(key, range);
   }
-  const kind = zip.find(`${prefix}constants.pkl`) || zip.entries.some((e) => e.name.startsWith(`${prefix}code/`)) ? 'torchscript' : 'zip';
+  const kind =
+    zip.find(`${prefix}constants.pkl`) || zip.entries.some((e) => e.name.startsWith(`${prefix}code/`))
+      ? 'torchscript'
+      : 'zip';
   return { entries: buildEntries(source, value, (s) => located.get(s.key), littleEndian), kind };
 }
 
 /** The legacy (non-zip) format starts with the pickled magic number 0x1950a86a20f9469cfc6c. */
-const LEGACY_MAGIC = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
+const LEGACY_MAGIC = [
+  0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e,
+];
 
 export function hasLegacyTorchMagic(head: Uint8Array): boolean {
   return LEGACY_MAGIC.every((b, i) => head[i] === b);
@@ -447,7 +485,8 @@ async function openLegacy(source: ByteSource, options: OpenOptions): Promise<Ten
       const noStorage = new Map<string, StorageRef>();
       const whole = window >= source.size;
       const protocol = unpickleAt(source, buf, p, 0, {}, noStorage, whole);
-      if (protocol.value !== 1001) throw source.error(`unsupported legacy protocol ${String(protocol.value)}`, undefined, p);
+      if (protocol.value !== 1001)
+        throw source.error(`unsupported legacy protocol ${String(protocol.value)}`, undefined, p);
       const sysInfo = unpickleAt(source, buf, protocol.end, 0, {}, noStorage, whole);
       const littleEndian = !(sysInfo.value instanceof Map) || sysInfo.value.get('little_endian') !== false;
       const main = unpickleAt(source, buf, sysInfo.end, 0, options, storages, whole);

@@ -39,7 +39,8 @@ export const shardedReader: FormatReader = {
     }
     const wanted = new Map<string, Set<string>>(); // shard → tensor names
     for (const [tensor, shard] of Object.entries(map as Record<string, unknown>)) {
-      if (typeof shard !== 'string') throw new WeightFileError(file, 'weight_map value is not a file name', tensor);
+      if (typeof shard !== 'string')
+        throw new WeightFileError(file, 'weight_map value is not a file name', tensor);
       resolveInside(path.dirname(file), file, shard, tensor);
       if (!wanted.has(shard)) wanted.set(shard, new Set());
       wanted.get(shard)!.add(tensor);
@@ -57,7 +58,8 @@ export const shardedReader: FormatReader = {
         const names = wanted.get(shard)!;
         const present = new Set(shardEntries.map((e) => e.info.name));
         for (const name of names) {
-          if (!present.has(name)) throw new WeightFileError(file, `listed in weight_map but missing from ${shard}`, name);
+          if (!present.has(name))
+            throw new WeightFileError(file, `listed in weight_map but missing from ${shard}`, name);
         }
         entries.push(...shardEntries.filter((e) => names.has(e.info.name)));
       }

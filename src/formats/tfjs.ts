@@ -15,7 +15,11 @@ const TFJS_DTYPES: Record<string, [string, number]> = {
   bool: ['BOOL', 1],
 };
 /** Quantisation dtypes → canonical dtype and element size. */
-const QUANT_DTYPES: Record<string, [string, number]> = { uint8: ['U8', 1], uint16: ['U16', 2], float16: ['F16', 2] };
+const QUANT_DTYPES: Record<string, [string, number]> = {
+  uint8: ['U8', 1],
+  uint16: ['U16', 2],
+  float16: ['F16', 2],
+};
 
 /** The shard files of one weight group, read as one contiguous byte stream. */
 class ShardGroup {
@@ -87,7 +91,8 @@ export const tfjsReader: FormatReader = {
     }
     // model.json holds { modelTopology, weightsManifest }; a *weights_manifest.json is the bare manifest
     const manifest = Array.isArray(doc) ? doc : (doc as { weightsManifest?: unknown })?.weightsManifest;
-    if (!Array.isArray(manifest)) throw new WeightFileError(file, 'no weightsManifest: not a TF.js model.json');
+    if (!Array.isArray(manifest))
+      throw new WeightFileError(file, 'no weightsManifest: not a TF.js model.json');
     const sources: ByteSource[] = [];
     try {
       const entries: TensorEntry[] = [];
@@ -130,7 +135,8 @@ export const tfjsReader: FormatReader = {
 
 function tfjsMetadata(doc: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of ['format', 'generatedBy', 'convertedBy']) if (typeof doc[k] === 'string') out[k] = doc[k] as string;
+  for (const k of ['format', 'generatedBy', 'convertedBy'])
+    if (typeof doc[k] === 'string') out[k] = doc[k] as string;
   return out;
 }
 
@@ -155,7 +161,10 @@ async function weightEntry(
     }
     info.dtype = 'STRING';
     info.unsupported = 'string tensors are not weights';
-    return { entry: { info, read: async () => Promise.reject(new WeightFileError(file, info.unsupported!, name)) }, byteLength: length };
+    return {
+      entry: { info, read: async () => Promise.reject(new WeightFileError(file, info.unsupported!, name)) },
+      byteLength: length,
+    };
   }
   const plain = TFJS_DTYPES[w.dtype];
   if (!plain) throw new WeightFileError(file, `unsupported dtype ${JSON.stringify(w.dtype)}`, name, offset);
@@ -163,20 +172,27 @@ async function weightEntry(
   let dequant: ((raw: Uint8Array) => NumericArray) | undefined;
   if (q) {
     const quant = QUANT_DTYPES[q.dtype];
-    if (!quant) throw new WeightFileError(file, `unsupported quantization ${JSON.stringify(q.dtype)}`, name, offset);
+    if (!quant)
+      throw new WeightFileError(file, `unsupported quantization ${JSON.stringify(q.dtype)}`, name, offset);
     stored = quant;
     if (q.dtype === 'float16') dequant = (raw) => decodeHalf(raw);
     else {
       const scale = q.scale;
       const min = q.min;
-      if (typeof scale !== 'number' || typeof min !== 'number' || !Number.isFinite(scale) || !Number.isFinite(min)) {
+      if (
+        typeof scale !== 'number' ||
+        typeof min !== 'number' ||
+        !Number.isFinite(scale) ||
+        !Number.isFinite(min)
+      ) {
         throw new WeightFileError(file, 'quantization without a finite scale and min', name, offset);
       }
       const round = (q.original_dtype ?? w.dtype) === 'int32';
       dequant = (raw) => {
         const ints = decode(raw, quant[0]);
         const out = new Float32Array(ints.length);
-        for (let i = 0; i < ints.length; i++) out[i] = round ? Math.round(ints[i] * scale + min) : ints[i] * scale + min;
+        for (let i = 0; i < ints.length; i++)
+          out[i] = round ? Math.round(ints[i] * scale + min) : ints[i] * scale + min;
         return out;
       };
     }
@@ -201,7 +217,13 @@ async function weightEntry(
     entry: {
       info,
       read: async (rows) =>
-        decodeRaw(await group.read(offset + rows.start * rowSize * size, (rows.end - rows.start) * rowSize * size, name)),
+        decodeRaw(
+          await group.read(
+            offset + rows.start * rowSize * size,
+            (rows.end - rows.start) * rowSize * size,
+            name,
+          ),
+        ),
     },
     byteLength,
   };

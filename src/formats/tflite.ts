@@ -20,7 +20,14 @@ const TFLITE_DTYPES: Record<number, string> = {
   16: 'U16',
   18: 'BF16',
 };
-const TYPE_NAMES: Record<number, string> = { 5: 'STRING', 8: 'COMPLEX64', 11: 'COMPLEX128', 13: 'RESOURCE', 14: 'VARIANT', 17: 'INT4' };
+const TYPE_NAMES: Record<number, string> = {
+  5: 'STRING',
+  8: 'COMPLEX64',
+  11: 'COMPLEX128',
+  13: 'RESOURCE',
+  14: 'VARIANT',
+  17: 'INT4',
+};
 
 const CONV_2D = 3;
 const DEPTHWISE_CONV_2D = 4;
@@ -54,7 +61,8 @@ class Flat {
     if (!f) return { start: 0, length: 0 };
     const v = await this.ref(f);
     const length = await this.r.u32(v, { what: 'flatbuffer vector' });
-    if (length > MAX_VECTOR) throw this.r.source.error(`flatbuffer vector of ${length} elements`, undefined, v);
+    if (length > MAX_VECTOR)
+      throw this.r.source.error(`flatbuffer vector of ${length} elements`, undefined, v);
     return { start: v + 4, length };
   }
   async tables(table: number, i: number): Promise<number[]> {
@@ -189,29 +197,46 @@ async function tensorEntry(
   const shape = checkShape(source.path, name, await fb.ints(t, 0), data.offset);
   const type = await fb.scalar(t, 1, 'u8');
   const dtype = TFLITE_DTYPES[type];
-  const info: TensorInfo = { name, dtype: dtype ?? TYPE_NAMES[type] ?? `TFLITE_${type}`, shape, layout: 'tflite' };
+  const info: TensorInfo = {
+    name,
+    dtype: dtype ?? TYPE_NAMES[type] ?? `TFLITE_${type}`,
+    shape,
+    layout: 'tflite',
+  };
   if (conv) info.conv = true;
   if (depthwise) info.depthwise = true;
   source.check(data.offset, data.length, { tensor: name, what: 'buffer' });
   info.byteOffset = data.offset;
   info.byteLength = data.length;
-  if (!dtype) {
-    info.unsupported = `TFLite type ${info.dtype} is not supported`;
+  const sparse = (await fb.field(t, 6)) !== 0;
+  if (!dtype || sparse) {
+    info.unsupported = sparse
+      ? 'sparse TFLite tensors are not supported'
+      : `TFLite type ${info.dtype} is not supported`;
     return { info, read: async () => Promise.reject(source.error(info.unsupported!, name, data.offset)) };
   }
-  const size = { F64: 8, I64: 8, U64: 8, F32: 4, I32: 4, U32: 4, F16: 2, BF16: 2, I16: 2, U16: 2 }[dtype] ?? 1;
+  const size =
+    { F64: 8, I64: 8, U64: 8, F32: 4, I32: 4, U32: 4, F16: 2, BF16: 2, I16: 2, U16: 2 }[dtype] ?? 1;
   if (numel(shape) * size !== data.length) {
-    throw source.error(`shape [${shape.join(', ')}] of ${dtype} needs ${numel(shape) * size} bytes, the buffer has ${data.length}`, name, data.offset);
+    throw source.error(
+      `shape [${shape.join(', ')}] of ${dtype} needs ${numel(shape) * size} bytes, the buffer has ${data.length}`,
+      name,
+      data.offset,
+    );
   }
   const q = await quantization(fb, t, shape, name, data.offset);
   const { rowSize } = leadingRows(shape);
   return {
     info,
     read: async (rows): Promise<NumericArray> => {
-      const bytes = await source.read(data.offset + rows.start * rowSize * size, (rows.end - rows.start) * rowSize * size, {
-        tensor: name,
-        what: 'tensor data',
-      });
+      const bytes = await source.read(
+        data.offset + rows.start * rowSize * size,
+        (rows.end - rows.start) * rowSize * size,
+        {
+          tensor: name,
+          what: 'tensor data',
+        },
+      );
       const values = decode(bytes, dtype);
       if (!q || dtype.startsWith('F') || dtype === 'BF16') return values;
       // (q − zero_point) · scale, per tensor or per channel along `axis`
@@ -229,7 +254,13 @@ async function tensorEntry(
 }
 
 /** Quantisation of an integer tensor: scales (one, or one per channel of `quantized_dimension`) and zero points. */
-async function quantization(fb: Flat, t: number, shape: number[], name: string, at: number): Promise<Quant | undefined> {
+async function quantization(
+  fb: Flat,
+  t: number,
+  shape: number[],
+  name: string,
+  at: number,
+): Promise<Quant | undefined> {
   const qp = await fb.table(t, 4);
   if (!qp) return undefined;
   const scale = await fb.floats(qp, 2);
@@ -238,7 +269,11 @@ async function quantization(fb: Flat, t: number, shape: number[], name: string, 
   const axis = await fb.scalar(qp, 6, 'i32');
   const source = fb.r.source;
   if (scale.length > 1 && (axis < 0 || axis >= shape.length || shape[axis] !== scale.length)) {
-    throw source.error(`${scale.length} scales do not match dimension ${axis} of [${shape.join(', ')}]`, name, at);
+    throw source.error(
+      `${scale.length} scales do not match dimension ${axis} of [${shape.join(', ')}]`,
+      name,
+      at,
+    );
   }
   if (zeroPoint.length !== 0 && zeroPoint.length !== scale.length) {
     throw source.error(`${zeroPoint.length} zero points for ${scale.length} scales`, name, at);

@@ -23,7 +23,12 @@ const MAX_ENTRIES = 1_000_000;
 export const MAX_INFLATED = 1 << 30;
 
 export function hasZipMagic(head: Uint8Array): boolean {
-  return head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5) && (head[3] === 4 || head[3] === 6);
+  return (
+    head[0] === 0x50 &&
+    head[1] === 0x4b &&
+    (head[2] === 3 || head[2] === 5) &&
+    (head[3] === 4 || head[3] === 6)
+  );
 }
 
 /**
@@ -57,7 +62,8 @@ export class ZipArchive {
       const commentLen = view.getUint16(p + 32, true);
       let localHeaderOffset = view.getUint32(p + 42, true);
       const end = p + 46 + nameLen + extraLen + commentLen;
-      if (end > cd.length) throw source.error('zip central directory record runs past its end', undefined, at);
+      if (end > cd.length)
+        throw source.error('zip central directory record runs past its end', undefined, at);
       const name = utf8.decode(cd.subarray(p + 46, p + 46 + nameLen));
       // zip64 extended information: the fields that are 0xFFFFFFFF, in this order
       let q = p + 46 + nameLen;
@@ -95,7 +101,10 @@ export class ZipArchive {
 
   /** Byte offset in the archive of a member's data (after its local header), checked against the file size. */
   async dataOffset(entry: ZipEntry): Promise<number> {
-    const h = await this.source.read(entry.localHeaderOffset, 30, { tensor: entry.name, what: 'zip local header' });
+    const h = await this.source.read(entry.localHeaderOffset, 30, {
+      tensor: entry.name,
+      what: 'zip local header',
+    });
     const view = new DataView(h.buffer);
     if (view.getUint32(0, true) !== LOCAL_SIG) {
       throw this.source.error('bad zip local header signature', entry.name, entry.localHeaderOffset);
@@ -117,13 +126,24 @@ export class ZipArchive {
   /** Reads a whole member (inflating it if needed), refusing more than `limit` bytes. */
   async read(entry: ZipEntry, limit = MAX_INFLATED): Promise<Uint8Array> {
     if (entry.size > limit) {
-      throw this.source.error(`zip member declares ${entry.size} bytes (limit ${limit})`, entry.name, entry.recordOffset);
+      throw this.source.error(
+        `zip member declares ${entry.size} bytes (limit ${limit})`,
+        entry.name,
+        entry.recordOffset,
+      );
     }
     const start = await this.dataOffset(entry);
-    const raw = await this.source.read(start, entry.compressedSize, { tensor: entry.name, what: 'zip member' });
+    const raw = await this.source.read(start, entry.compressedSize, {
+      tensor: entry.name,
+      what: 'zip member',
+    });
     if (entry.method === 0) return raw;
     if (entry.method !== 8) {
-      throw this.source.error(`unsupported zip compression method ${entry.method}`, entry.name, entry.localHeaderOffset);
+      throw this.source.error(
+        `unsupported zip compression method ${entry.method}`,
+        entry.name,
+        entry.localHeaderOffset,
+      );
     }
     let out: Buffer;
     try {
@@ -143,7 +163,9 @@ export class ZipArchive {
   }
 }
 
-async function findCentralDirectory(source: ByteSource): Promise<{ cdOffset: number; cdSize: number; count: number }> {
+async function findCentralDirectory(
+  source: ByteSource,
+): Promise<{ cdOffset: number; cdSize: number; count: number }> {
   const tailLen = Math.min(source.size, 22 + 0xffff);
   const tailStart = source.size - tailLen;
   const tail = await source.read(tailStart, tailLen, { what: 'zip end record' });
@@ -155,7 +177,8 @@ async function findCentralDirectory(source: ByteSource): Promise<{ cdOffset: num
       break;
     }
   }
-  if (eocd < 0) throw source.error('no zip end-of-central-directory record (truncated?)', undefined, tailStart);
+  if (eocd < 0)
+    throw source.error('no zip end-of-central-directory record (truncated?)', undefined, tailStart);
   let count = view.getUint16(eocd + 10, true);
   let cdSize = view.getUint32(eocd + 12, true);
   let cdOffset = view.getUint32(eocd + 16, true);

@@ -26,7 +26,9 @@ export function planLayers(file: WeightFile, options: PlanOptions): LayerPlan {
     }
     const matrices = matricesOf(file, t, options.conv);
     if (matrices.every((m) => m.rows < 2 || m.cols < 2)) {
-      plan.skipped.push(skipped(t, `vector-shaped: ${matrices[0].rows}×${matrices[0].cols} (a single row or column)`));
+      plan.skipped.push(
+        skipped(t, `vector-shaped: ${matrices[0].rows}×${matrices[0].cols} (a single row or column)`),
+      );
     } else plan.matrices.push(...matrices);
   }
   return plan;

@@ -16,4 +16,6 @@ export interface SpectrumEngine {
   singularValues(a: Float64Array, rows: number, cols: number): Float64Array;
   /** Singular values plus the singular vectors for `indices` (or all of them). */
   svd(a: Float64Array, rows: number, cols: number, indices: number[] | 'all'): SvdResult;
+  /** Stops helper threads, if any (the engine is unusable afterwards). */
+  dispose?(): void;
 }

@@ -9,16 +9,7 @@
 import { Rng } from './prng';
 
 export type EnsembleType =
-  | 'goe'
-  | 'gue'
-  | 'wishart'
-  | 'ginibre'
-  | 'heavy-tailed'
-  | 'low-rank'
-  | 'coe'
-  | 'cue'
-  | 'cse'
-  | 'mme';
+  'goe' | 'gue' | 'wishart' | 'ginibre' | 'heavy-tailed' | 'low-rank' | 'coe' | 'cue' | 'cse' | 'mme';
 
 export const ENSEMBLE_TYPES: readonly EnsembleType[] = [
   'goe',
@@ -72,8 +63,10 @@ export function generateEnsemble(
   if (!Number.isInteger(n) || n < 1) throw new Error(`n must be a positive integer, got ${n}`);
   const cols = m ?? n;
   if (!Number.isInteger(cols) || cols < 1) throw new Error(`m must be a positive integer, got ${m}`);
-  if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
-  if (!ENSEMBLE_TYPES.includes(type)) throw new Error(`unknown ensemble '${type}'; one of ${ENSEMBLE_TYPES.join(', ')}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new Error(`count must be a positive integer, got ${count}`);
+  if (!ENSEMBLE_TYPES.includes(type))
+    throw new Error(`unknown ensemble '${type}'; one of ${ENSEMBLE_TYPES.join(', ')}`);
   const rng = new Rng(seed);
   const out: EnsembleMatrix[] = [];
   for (let k = 0; k < count; k++) out.push(drawOne(rng, type, n, cols, options));
@@ -168,7 +161,14 @@ function heavyTailed(
  * σ·G + θσ√M·Σᵣ uᵣvᵣᵀ with orthonormal u (length n) and v (length m) from Gram–Schmidt on Gaussian
  * vectors: the spikes sit at the BBP locations of strength θ (RMT.md §2).
  */
-function lowRankPlusNoise(rng: Rng, n: number, m: number, sigma: number, rank: number, theta: number): EnsembleMatrix {
+function lowRankPlusNoise(
+  rng: Rng,
+  n: number,
+  m: number,
+  sigma: number,
+  rank: number,
+  theta: number,
+): EnsembleMatrix {
   const r = Math.min(rank, n, m);
   const re = rng.normals(n * m, sigma);
   const us = orthonormalVectors(rng, n, r);
@@ -280,7 +280,12 @@ function circularSymplectic(rng: Rng, n: number): EnsembleMatrix {
   const v = haarUnitary(rng, size);
   const vt = transpose(v);
   // J·X·Jᵀ: (J X Jᵀ)[i][j] = s(i)s(j)·X[p(i)][p(j)], p swaps 2k ↔ 2k+1, s(2k) = 1, s(2k+1) = −1.
-  const dual: EnsembleMatrix = { rows: size, cols: size, re: new Float64Array(size * size), im: new Float64Array(size * size) };
+  const dual: EnsembleMatrix = {
+    rows: size,
+    cols: size,
+    re: new Float64Array(size * size),
+    im: new Float64Array(size * size),
+  };
   for (let i = 0; i < size; i++)
     for (let j = 0; j < size; j++) {
       const pi = i ^ 1;

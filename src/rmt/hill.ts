@@ -39,7 +39,11 @@ export interface HillPlateau {
  * Plateau rule [ours]: the window k ∈ [k₀, 2k₀], k₀ ≥ 10, with the smallest relative spread
  * (max − min)/mean of α̂; a plateau when that spread is < 10 %.
  */
-export function hillPlateau(plot: HillPlot, maxSpread = 0.1, minK0 = 10): { best: HillPlateau | null; plateau: boolean } {
+export function hillPlateau(
+  plot: HillPlot,
+  maxSpread = 0.1,
+  minK0 = 10,
+): { best: HillPlateau | null; plateau: boolean } {
   let best: HillPlateau | null = null;
   const byK = new Map(plot.k.map((k, i) => [k, plot.alpha[i]]));
   const kLast = plot.k.length > 0 ? plot.k[plot.k.length - 1] : 0;
@@ -55,7 +59,8 @@ export function hillPlateau(plot: HillPlot, maxSpread = 0.1, minK0 = 10): { best
     }
     const mean = sum / (k0 + 1);
     const spread = (hi - lo) / mean;
-    if (Number.isFinite(spread) && (best === null || spread < best.spread)) best = { k0, alpha: mean, spread };
+    if (Number.isFinite(spread) && (best === null || spread < best.spread))
+      best = { k0, alpha: mean, spread };
   }
   return { best, plateau: best !== null && best.spread < maxSpread };
 }

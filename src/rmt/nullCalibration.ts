@@ -76,6 +76,41 @@ export class NullCache {
     this.spacing.clear();
     this.pt.clear();
   }
+
+  /** Every cached null as plain data (to persist across sessions; the keys include shape, settings and seed). */
+  export(): SerializedNullCache {
+    return {
+      version: NULL_CACHE_VERSION,
+      spacing: [...this.spacing].map(([key, v]) => ({
+        key,
+        ksGoe: Array.from(v.ksGoe),
+        ksMp: Array.from(v.ksMp),
+        replicas: v.replicas,
+      })),
+      pt: [...this.pt].map(([key, v]) => ({ key, values: Array.from(v) })),
+    };
+  }
+
+  /** Adds the entries of an earlier `export()`; entries of another algorithm version are ignored. */
+  import(data: SerializedNullCache): void {
+    if (data.version !== NULL_CACHE_VERSION) return;
+    for (const e of data.spacing)
+      this.spacing.set(e.key, {
+        ksGoe: Float64Array.from(e.ksGoe),
+        ksMp: Float64Array.from(e.ksMp),
+        replicas: e.replicas,
+      });
+    for (const e of data.pt) this.pt.set(e.key, Float64Array.from(e.values));
+  }
+}
+
+/** Bumped whenever the null pipelines change, so persisted caches from older versions are dropped. */
+export const NULL_CACHE_VERSION = 1;
+
+export interface SerializedNullCache {
+  version: number;
+  spacing: { key: string; ksGoe: number[]; ksMp: number[]; replicas: number }[];
+  pt: { key: string; values: number[] }[];
 }
 
 export const defaultNullCache = new NullCache();

@@ -61,7 +61,13 @@ export function windowDelta3(levels: Float64Array, first: number, end: number, x
     weighted += (n - 2 * i + 1) * t;
   }
   const L2 = L * L;
-  return (n * n) / 16 - (sumT * sumT) / L2 + (3 * n * sumT2) / (2 * L2) - (3 * sumT2 * sumT2) / (L2 * L2) + weighted / L;
+  return (
+    (n * n) / 16 -
+    (sumT * sumT) / L2 +
+    (3 * n * sumT2) / (2 * L2) -
+    (3 * sumT2 * sumT2) / (L2 * L2) +
+    weighted / L
+  );
 }
 
 /** GOE number variance (Mehta). */

@@ -17,7 +17,12 @@ export function porterThomasIndices(n: number): number[] {
 }
 
 /** p-value of one unit vector against the null of its length. */
-export function porterThomasPValue(u: Float64Array, cache: NullCache, replicas: number, seed: number): number {
+export function porterThomasPValue(
+  u: Float64Array,
+  cache: NullCache,
+  replicas: number,
+  seed: number,
+): number {
   const scaled = porterThomasDistance(u) * Math.sqrt(u.length);
   return tailExtrapolatedPValue(scaled, cache.porterThomasNull(u.length, replicas, seed));
 }

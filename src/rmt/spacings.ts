@@ -13,7 +13,8 @@ import { densityHistogram, type DensityHistogram } from './histogram';
  */
 export function bulkLevels(nuDescending: Float64Array, outliers: number, rankTolerance = 0): Float64Array {
   const bulk: number[] = [];
-  for (let i = nuDescending.length - 1; i >= outliers; i--) if (nuDescending[i] > rankTolerance) bulk.push(nuDescending[i]);
+  for (let i = nuDescending.length - 1; i >= outliers; i--)
+    if (nuDescending[i] > rankTolerance) bulk.push(nuDescending[i]);
   return Float64Array.from(bulk);
 }
 
@@ -26,7 +27,10 @@ export interface SpacingStatistics {
 }
 
 /** Unfolds the bulk and measures the spacings against the GOE surmise and Poisson. */
-export function spacingStatistics(bulkAscending: Float64Array, unfolding: UnfoldingOptions): SpacingStatistics {
+export function spacingStatistics(
+  bulkAscending: Float64Array,
+  unfolding: UnfoldingOptions,
+): SpacingStatistics {
   const unfolded = unfold(bulkAscending, unfolding);
   const spacings = spacingsOf(unfolded);
   if (spacings.length === 0) return { unfolded, spacings, ksGoe: NaN, ksPoisson: NaN };

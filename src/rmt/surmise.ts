@@ -24,7 +24,12 @@ export function poissonSpacingCdf(s: number): number {
 }
 
 /** Mean spacing ratio ⟨r̃⟩ references: Poisson 2 ln 2 − 1, GOE and GUE large-N values (Atas et al. 2013). */
-export const MEAN_RATIO = { poisson: 2 * Math.LN2 - 1, goe: 0.5307, gue: 0.5996, goeSurmise: 4 - 2 * Math.sqrt(3) };
+export const MEAN_RATIO = {
+  poisson: 2 * Math.LN2 - 1,
+  goe: 0.5307,
+  gue: 0.5996,
+  goeSurmise: 4 - 2 * Math.sqrt(3),
+};
 
 /** Surmise of r̃ ∈ [0, 1]: 2(r+r²)^β / [Z_β(1+r+r²)^{1+3β/2}], Z₁ = 8/27, Z₂ = 4π/(81√3). */
 export function ratioSurmisePdf(r: number, beta: 1 | 2): number {

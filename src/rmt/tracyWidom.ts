@@ -5,8 +5,8 @@
  */
 import { bisect } from './special';
 
-const AI0 = 0.355028053887817239; // Ai(0)
-const AIP0 = 0.258819403792806798; // −Ai′(0)
+const AI0 = 0.3550280538878172; // Ai(0)
+const AIP0 = 0.2588194037928068; // −Ai′(0)
 
 /** Airy function Ai(x): Maclaurin series for x ≤ 5, asymptotic expansion above. */
 export function airyAi(x: number): number {

@@ -90,7 +90,9 @@ export function layerVerdict(s: VerdictSignals): VerdictResult {
     reasons: [
       ...randomSigns,
       `no singular value above the TW₁ ${s.twLevel} threshold`,
-      ...(s.ptFailures ? [`all ${s.ptFailures.tested} tested singular vectors pass Porter–Thomas after BH`] : []),
+      ...(s.ptFailures
+        ? [`all ${s.ptFailures.tested} tested singular vectors pass Porter–Thomas after BH`]
+        : []),
     ],
   };
 }

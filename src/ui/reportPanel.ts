@@ -15,30 +15,49 @@ export class ReportPanel {
   /** A host-requested selection not yet delivered (not replayed: the page remembers the user's own). */
   private pendingSelection: HostToWebview | undefined;
   private ready = false;
+  private disposed = false;
   private readonly received = new vscode.EventEmitter<WebviewToHost>();
   private readonly disposables: vscode.Disposable[] = [];
 
   /** Messages from the page that passed validation. */
   readonly onDidReceiveMessage = this.received.event;
 
-  /** Reveals the panel of this file, or creates one. */
+  /** Reveals the panel of this file (a report panel or its custom editor), or creates one. */
   static show(context: vscode.ExtensionContext, fileUri: vscode.Uri): ReportPanel {
-    const key = fileUri.toString();
-    const existing = ReportPanel.panels.get(key);
+    const existing = ReportPanel.panels.get(fileUri.toString());
     if (existing) {
       existing.panel.reveal();
       return existing;
     }
-    const roots = [vscode.Uri.joinPath(context.extensionUri, 'media'), vscode.Uri.joinPath(context.extensionUri, 'dist')];
     const panel = vscode.window.createWebviewPanel(
       ReportPanel.viewType,
       `RMT Lens — ${basename(fileUri)}`,
       vscode.ViewColumn.Active,
-      { enableScripts: true, localResourceRoots: roots, enableFindWidget: true },
+      { ...webviewOptions(context.extensionUri), enableFindWidget: true },
     );
-    const report = new ReportPanel(panel, context.extensionUri, fileUri);
+    return ReportPanel.register(new ReportPanel(panel, context.extensionUri, fileUri));
+  }
+
+  /**
+   * The report page inside a panel VS Code created (resolveCustomEditor of the read-only custom
+   * editor). While it is open, `show` for the same file returns it, so an analysis streams into it.
+   * Post {type:'plan'} to show the layer table from the header; the page answers {type:'analyze'}.
+   */
+  static attach(
+    context: vscode.ExtensionContext,
+    panel: vscode.WebviewPanel,
+    fileUri: vscode.Uri,
+  ): ReportPanel {
+    panel.webview.options = webviewOptions(context.extensionUri);
+    return ReportPanel.register(new ReportPanel(panel, context.extensionUri, fileUri));
+  }
+
+  private static register(report: ReportPanel): ReportPanel {
+    const key = report.fileUri.toString();
     ReportPanel.panels.set(key, report);
-    report.onDidDispose(() => ReportPanel.panels.delete(key));
+    report.onDidDispose(() => {
+      if (ReportPanel.panels.get(key) === report) ReportPanel.panels.delete(key);
+    });
     return report;
   }
 
@@ -63,12 +82,16 @@ export class ReportPanel {
         // A hidden panel has no page; it posts 'ready' again when shown.
         if (!panel.visible) this.ready = false;
       }),
-      panel.onDidDispose(() => this.disposables.forEach((d) => d.dispose())),
+      panel.onDidDispose(() => {
+        this.disposed = true;
+        this.disposables.forEach((d) => d.dispose());
+      }),
     );
   }
 
-  /** Sends a message to the page, or keeps it until the page is ready. */
+  /** Sends a message to the page, or keeps it until the page is ready; a no-op once the panel is closed. */
   post(message: HostToWebview): void {
+    if (this.disposed) return;
     if (message.type === 'selectLayer') {
       this.pendingSelection = message;
       if (this.ready) this.flushSelection();
@@ -122,7 +145,9 @@ export class ReportPanel {
       await vscode.workspace.fs.writeFile(target, bytes);
       vscode.window.setStatusBarMessage(`RMT Lens: saved ${basename(target)}`, 5000);
     } catch (error) {
-      void vscode.window.showErrorMessage(`RMT Lens: could not save ${target.fsPath}: ${(error as Error).message}`);
+      void vscode.window.showErrorMessage(
+        `RMT Lens: could not save ${target.fsPath}: ${(error as Error).message}`,
+      );
     }
   }
 }
@@ -139,6 +164,7 @@ class ReportHistory {
     const keep = (...types: HostToWebview['type'][]) => this.log.filter((m) => types.includes(m.type));
     switch (message.type) {
       case 'begin':
+      case 'plan':
         this.log = [message, ...keep('comparison')];
         break;
       case 'done':
@@ -159,10 +185,26 @@ class ReportHistory {
   }
 }
 
+/** Scripts on; local files from media/ and dist/ only. */
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'media'),
+      vscode.Uri.joinPath(extensionUri, 'dist'),
+    ],
+  };
+}
+
 function basename(uri: vscode.Uri): string {
   return uri.path.split('/').pop() ?? uri.path;
 }
 
 function safeFileName(name: string): string {
-  return name.replace(/[^\w.-]+/g, '_').replace(/^[_.]+/, '').slice(0, 120) || 'chart';
+  return (
+    name
+      .replace(/[^\w.-]+/g, '_')
+      .replace(/^[_.]+/, '')
+      .slice(0, 120) || 'chart'
+  );
 }

@@ -11,6 +11,10 @@ export function analysisSettings(): AnalysisSettings {
     twLevel: config.get('twLevel', DEFAULT_SETTINGS.twLevel),
     exactLimit: config.get('exactLimit', DEFAULT_SETTINGS.exactLimit),
     lenient: config.get('pytorch.lenient', DEFAULT_SETTINGS.lenient),
+    cpsePower: config.get('cpsePower', DEFAULT_SETTINGS.cpsePower),
+    unfolding: config.get('unfolding', DEFAULT_SETTINGS.unfolding),
+    randomBaseline: config.get('randomBaseline', DEFAULT_SETTINGS.randomBaseline),
+    seed: config.get('seed', DEFAULT_SETTINGS.seed),
   };
 }
 

@@ -4,7 +4,7 @@
 // Screenshots go to test-results/. Prints `e2e: N passed, M failed` last; exit code = failures.
 //
 //   node test/e2e/run.mjs        env: RMT_LENS_E2E_TIMEOUT_S (whole run, default 600), VERBOSE=1
-import { mkdirSync, rmSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -27,6 +27,8 @@ const STEP_TIMEOUT_MS = 60_000;
 const VERBOSE = Boolean(process.env.VERBOSE);
 const LIGHT = 'Default Light Modern';
 const DARK = 'Default Dark Modern';
+/** How the theme picker names DARK. */
+const DARK_LABEL = 'Dark Modern';
 const log = (msg) => console.log(`[e2e] ${msg}`);
 const oneLine = (err) =>
   String(err?.message ?? err)
@@ -35,6 +37,9 @@ const oneLine = (err) =>
 
 hookSignals();
 mkdirSync(RESULTS_DIR, { recursive: true });
+// Screenshots of an earlier run would pass for this one's.
+for (const f of readdirSync(RESULTS_DIR))
+  if (/^e2e-.*\.png$/.test(f)) rmSync(join(RESULTS_DIR, f), { force: true });
 
 const results = [];
 function finish() {
@@ -46,7 +51,9 @@ function finish() {
 
 // A watchdog for the whole run: whatever hangs, the run ends, everything is killed, and it says so.
 const watchdog = setTimeout(() => {
-  console.error(`[e2e] error: the UI tests did not finish within ${TOTAL_TIMEOUT_MS / 1000} s; killing code-server and Chromium`);
+  console.error(
+    `[e2e] error: the UI tests did not finish within ${TOTAL_TIMEOUT_MS / 1000} s; killing code-server and Chromium`,
+  );
   results.push({ name: 'finishes in time', ok: false });
   finish();
 }, TOTAL_TIMEOUT_MS);
@@ -63,7 +70,8 @@ const settingsFor = (theme) => ({
 });
 
 /** The report page: webview host iframe → the page's own iframe. */
-const reportFrame = (page) => page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
+const reportFrame = (page) =>
+  page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
 
 async function shot(page, name) {
   const file = join(RESULTS_DIR, `e2e-${name}.png`);
@@ -119,21 +127,42 @@ const tests = [
   {
     name: 'the Explorer context menu of a .safetensors file offers "Analyze weights", a README does not',
     async run({ page }) {
+      // The workbench shows the Explorer before the extension host has registered the extension's
+      // menus: reopen the menu until the entry appears (or give up after 45 s).
+      let items = [];
+      await until(
+        async () => {
+          items = await contextMenuItems(page, FILES.model);
+          if (items.includes('Analyze weights')) return true;
+          await page.keyboard.press('Escape');
+          await page.waitForTimeout(750);
+          return false;
+        },
+        `"Analyze weights" in the context menu of ${FILES.model} (items: ${items.join(' | ')})`,
+        45_000,
+      );
+      await shot(page, 'context-menu');
+      await page.keyboard.press('Escape');
       const readme = await contextMenuItems(page, 'README.md');
       await page.keyboard.press('Escape');
       if (readme.includes('Analyze weights')) throw new Error('"Analyze weights" offered for README.md');
-      const items = await contextMenuItems(page, FILES.model);
-      await shot(page, 'context-menu');
-      if (!items.includes('Analyze weights')) throw new Error(`menu items: ${items.join(' | ')}`);
+      // Leave the menu of the weight file open for the next test.
+      await contextMenuItems(page, FILES.model);
     },
   },
   {
     name: 'choosing "Analyze weights" opens the report panel',
     needs: 1,
     async run({ page }) {
-      await page.locator('.monaco-menu-container .action-label', { hasText: 'Analyze weights' }).first().click();
+      await page
+        .locator('.monaco-menu-container .action-label', { hasText: 'Analyze weights' })
+        .first()
+        .click();
       const title = `RMT Lens — ${FILES.model}`;
-      await page.locator('.tabs-container .tab', { hasText: title }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+      await page
+        .locator('.tabs-container .tab', { hasText: title })
+        .first()
+        .waitFor({ timeout: STEP_TIMEOUT_MS });
       await page.locator('iframe.webview.ready').first().waitFor({ timeout: STEP_TIMEOUT_MS });
     },
   },
@@ -143,10 +172,13 @@ const tests = [
     async run({ page }) {
       const rows = await until(async () => {
         const r = await dataRows(page);
-        return r.some((t) => t.includes(MODEL_LAYERS.noise)) && r.some((t) => t.includes(MODEL_LAYERS.spiked)) && r;
+        return (
+          r.some((t) => t.includes(MODEL_LAYERS.noise)) && r.some((t) => t.includes(MODEL_LAYERS.spiked)) && r
+        );
       }, `rows for ${MODEL_LAYERS.noise} and ${MODEL_LAYERS.spiked} in the layer table`);
       if (VERBOSE) for (const r of rows) log(`  row: ${r}`);
-      if (rows.length !== 2) throw new Error(`expected 2 layer rows, got ${rows.length}: ${rows.join(' / ')}`);
+      if (rows.length !== 2)
+        throw new Error(`expected 2 layer rows, got ${rows.length}: ${rows.join(' / ')}`);
       if (rows.some((r) => r.includes('fc2.bias'))) throw new Error('a 1-D bias shows up as a layer');
     },
   },
@@ -162,8 +194,10 @@ const tests = [
         'marks inside the ESD chart SVG',
       );
       const box = await svg.boundingBox();
-      if (!box || box.width < 100 || box.height < 50) throw new Error(`chart is ${box?.width}×${box?.height}`);
+      if (!box || box.width < 100 || box.height < 50)
+        throw new Error(`chart is ${box?.width}×${box?.height}`);
       if (VERBOSE) log(`  ${marks} SVG marks, ${Math.round(box.width)}×${Math.round(box.height)}`);
+      await svg.scrollIntoViewIfNeeded();
       await shot(page, 'light-report');
     },
   },
@@ -171,7 +205,10 @@ const tests = [
     name: 'the Problems panel lists the spiked layer (and not the noise layer)',
     needs: 2,
     async run({ page }) {
-      await page.locator('.monaco-workbench').click({ position: { x: 5, y: 5 } }).catch(() => {});
+      await page
+        .locator('.monaco-workbench')
+        .click({ position: { x: 5, y: 5 } })
+        .catch(() => {});
       await page.keyboard.press('Control+Shift+M');
       const rows = page.locator('.markers-panel .monaco-list-row');
       const texts = await until(async () => {
@@ -179,8 +216,10 @@ const tests = [
         return t.some((s) => s.includes(MODEL_LAYERS.spiked)) && t;
       }, `a Problems entry for ${MODEL_LAYERS.spiked}`);
       if (VERBOSE) for (const t of texts) log(`  problem: ${t}`);
-      if (texts.some((s) => s.includes(MODEL_LAYERS.noise))) throw new Error(`noise layer listed: ${texts.join(' / ')}`);
-      if (!texts.some((s) => s.includes('RMT Lens'))) throw new Error(`no entry from source "RMT Lens": ${texts.join(' / ')}`);
+      if (texts.some((s) => s.includes(MODEL_LAYERS.noise)))
+        throw new Error(`noise layer listed: ${texts.join(' / ')}`);
+      if (!texts.some((s) => s.includes('RMT Lens')))
+        throw new Error(`no entry from source "RMT Lens": ${texts.join(' / ')}`);
       await shot(page, 'light-problems');
     },
   },
@@ -188,7 +227,21 @@ const tests = [
     name: 'switching to a dark theme re-themes the workbench and the report webview',
     needs: 2,
     async run({ page }) {
+      // As a user does it: F1 → "Preferences: Color Theme" → the dark theme. The settings file is
+      // written too, so a reload keeps it.
       writeUserSettings(ctx.server.dirs, settingsFor(DARK));
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input').first();
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>Preferences: Color Theme');
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' })
+        .first()
+        .click();
+      await input.fill(DARK_LABEL);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: DARK_LABEL }).first().waitFor();
+      await page.keyboard.press('Enter');
       await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: STEP_TIMEOUT_MS });
       await until(
         () => reportFrame(page).locator('body.vscode-dark').count(),
@@ -198,6 +251,40 @@ const tests = [
       await page.keyboard.press('Control+Shift+M'); // toggles the panel away to show the whole report
       await page.waitForTimeout(500);
       await shot(page, 'dark-report');
+    },
+  },
+  {
+    name: 'the progress notification counts layers, and its Cancel stops the analysis without diagnostics',
+    needs: 1,
+    async run({ page }) {
+      await page.keyboard.press('Escape');
+      await until(async () => {
+        const items = await contextMenuItems(page, FILES.slow);
+        if (items.includes('Analyze weights')) return true;
+        await page.keyboard.press('Escape');
+        return false;
+      }, `"Analyze weights" in the context menu of ${FILES.slow}`);
+      await page
+        .locator('.monaco-menu-container .action-label', { hasText: 'Analyze weights' })
+        .first()
+        .click();
+      const toast = page
+        .locator('.notification-toast', { hasText: `RMT Lens: analysing ${FILES.slow}` })
+        .first();
+      await toast.waitFor({ state: 'visible' });
+      const text = await until(async () => {
+        const t = await toast.locator('.notification-list-item-message').first().innerText();
+        return /layer \d+\/12/.test(t) && t;
+      }, 'a "layer k/12" progress message in the notification');
+      if (VERBOSE) log(`  notification: ${text.replace(/\s+/g, ' ').trim()}`);
+      await shot(page, 'dark-progress');
+      await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+      await toast.waitFor({ state: 'hidden', timeout: 30_000 });
+      await page.waitForTimeout(1500); // a run that went on would publish its diagnostics by now
+      await page.keyboard.press('Control+Shift+M');
+      const rows = (await page.locator('.markers-panel .monaco-list-row').allTextContents()).join(' / ');
+      if (rows.includes(FILES.slow)) throw new Error(`a cancelled run left Problems entries: ${rows}`);
+      if (!rows.includes(MODEL_LAYERS.spiked)) throw new Error(`the earlier entries are gone: ${rows}`);
     },
   },
 ];
@@ -211,7 +298,7 @@ async function main() {
   const scratch = mkdtempSync(join(tmpdir(), 'rmt-lens-e2e-'));
   onInterrupt(() => rmSync(scratch, { recursive: true, force: true }));
   ctx.workspace = join(scratch, 'workspace');
-  writeWorkspace(ctx.workspace);
+  writeWorkspace(ctx.workspace, { slow: true });
   ctx.server = await startCodeServer({ host, workspace: ctx.workspace, vsix, settings: settingsFor(LIGHT) });
   log(`code-server ${ctx.server.url} with ${vsix} installed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const browser = await launchChromium();
@@ -226,7 +313,8 @@ async function main() {
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
     const pageErrors = [];
     page.on('pageerror', (err) => pageErrors.push(oneLine(err)));
-    if (VERBOSE) page.on('console', (m) => m.type() === 'error' && log(`  console: ${m.text().slice(0, 300)}`));
+    if (VERBOSE)
+      page.on('console', (m) => m.type() === 'error' && log(`  console: ${m.text().slice(0, 300)}`));
     for (const [i, t] of tests.entries()) {
       const started = Date.now();
       const blocker = t.needs !== undefined && !results[t.needs]?.ok ? results[t.needs] : undefined;

@@ -46,7 +46,12 @@ export async function run(): Promise<void> {
   if (files.length === 0) throw new Error(`no suite files in ${suiteDir}`);
   for (const f of files) mocha.addFile(path.join(suiteDir, f));
 
-  const result: SuiteResult = { passed: 0, failed: 0, tests: [], host: `${process.release.name} ${process.version}` };
+  const result: SuiteResult = {
+    passed: 0,
+    failed: 0,
+    tests: [],
+    host: `${process.release.name} ${process.version}`,
+  };
   console.log(`RMT_LENS_SUITE_START ${files.join(', ')} (${result.host})`);
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());

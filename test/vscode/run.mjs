@@ -54,7 +54,12 @@ hookSignals();
 function finish(result, how) {
   const { passed = 0, failed = 0, tests = [] } = result;
   for (const t of tests.filter((x) => x.state === 'failed')) {
-    console.log(`  ✗ ${t.title}\n    ${String(t.error ?? '').split('\n').slice(0, 6).join('\n    ')}`);
+    console.log(
+      `  ✗ ${t.title}\n    ${String(t.error ?? '')
+        .split('\n')
+        .slice(0, 6)
+        .join('\n    ')}`,
+    );
   }
   if (result.note) console.log(`[vscode] ${result.note}`);
   console.log(`[vscode] ran in ${how}`);
@@ -103,7 +108,8 @@ async function viaTestElectron(workspace, resultFile, scratch) {
   const env = { RMT_LENS_TEST_RESULT: resultFile };
   if (process.platform === 'linux' && !process.env.DISPLAY) {
     const display = startXvfb();
-    if (!display) return { skipReason: 'VS Code downloaded, but there is no display ($DISPLAY unset, no Xvfb)' };
+    if (!display)
+      return { skipReason: 'VS Code downloaded, but there is no display ($DISPLAY unset, no Xvfb)' };
     env.DISPLAY = display;
   }
   log(`@vscode/test-electron: running the suite in ${executable}`);
@@ -202,6 +208,7 @@ async function viaCodeServer(workspace, resultFile) {
       const tailLog = server.output().trimEnd().split('\n').slice(-15).join('\n');
       throw new Error(
         `${err.message}; screenshot test-results/vscode-timeout.png; page errors: ${pageErrors.slice(-3).join(' | ') || 'none'}\n${tailLog}`,
+        { cause: err },
       );
     }
     log(`codeAutomationExit(${code})${sawLog ? '' : ' (no codeAutomationLog output was received)'}`);
@@ -232,6 +239,7 @@ async function main() {
   }
   if (!existsSync(testsPath)) fail(`${testsPath} is missing: run \`npm run build\` (tsc) first`);
 
+  rmSync(join(RESULTS_DIR, 'vscode-timeout.png'), { force: true }); // a stale one would mislead
   const scratch = mkdtempSync(join(tmpdir(), 'rmt-lens-vscode-'));
   onInterrupt(() => rmSync(scratch, { recursive: true, force: true }));
   const workspace = join(scratch, 'workspace');
@@ -247,7 +255,7 @@ async function main() {
         outcome = electron.result;
         how = '@vscode/test-electron (desktop VS Code)';
       } else if (opts.runner === 'electron') {
-        fail(`@vscode/test-electron: ${electron.skipReason}`, '@vscode/test-electron');
+        throw Object.assign(new Error(`@vscode/test-electron: ${electron.skipReason}`), { quiet: true });
       } else {
         log(`@vscode/test-electron: ${electron.skipReason}; using code-server instead`);
       }
@@ -257,11 +265,17 @@ async function main() {
       outcome = (await viaCodeServer(workspace, resultFile)).result;
     }
   } catch (err) {
-    console.error(String(err?.stack ?? err));
-    fail(oneLine(err), how);
-  } finally {
     rmSync(scratch, { recursive: true, force: true });
+    // The first line is the error; what follows (if anything) is the tail of code-server's log.
+    const detail = String(err?.message ?? err)
+      .split('\n')
+      .slice(1)
+      .join('\n');
+    if (detail) console.error(detail);
+    if (VERBOSE && !err?.quiet) console.error(err?.stack);
+    fail(oneLine(err), how ?? '@vscode/test-electron');
   }
+  rmSync(scratch, { recursive: true, force: true });
   log(`suite took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   finish(outcome, how);
 }

@@ -14,7 +14,8 @@ interface ChangeRow {
 export const checkpointChangeChart: ChartDefinition<ModelSource, ChangeRow[]> = {
   id: 'checkpoint-change',
   title: 'Change from the initial checkpoint',
-  caption: 'Bars: relative change ‖W − W₀‖F / ‖W₀‖F (left axis). Points: overlap of the top-k singular subspaces (right axis; 1 = unchanged).',
+  caption:
+    'Bars: relative change ‖W − W₀‖F / ‖W₀‖F (left axis). Points: overlap of the top-k singular subspaces (right axis; 1 = unchanged).',
   data({ comparison }) {
     const layers = comparison?.layers ?? [];
     if (layers.length === 0) return undefined;
@@ -28,7 +29,12 @@ export const checkpointChangeChart: ChartDefinition<ModelSource, ChangeRow[]> = 
     }));
   },
   spec(rows, { width, palette }) {
-    const x = { field: 'position', type: 'ordinal' as const, title: 'layer (file order)', axis: { labelAngle: 0, labelOverlap: 'greedy' as const } };
+    const x = {
+      field: 'position',
+      type: 'ordinal' as const,
+      title: 'layer (file order)',
+      axis: { labelAngle: 0, labelOverlap: 'greedy' as const },
+    };
     const tooltip = [
       { field: 'position', title: '#' },
       { field: 'layer', title: 'layer' },
@@ -37,7 +43,10 @@ export const checkpointChangeChart: ChartDefinition<ModelSource, ChangeRow[]> = 
       { field: 'right', title: 'right overlap', format: EXACT },
       { field: 'k', title: 'k' },
     ];
-    const color = seriesColor(['relative change', 'left overlap', 'right overlap'], [palette.data, palette.reference, palette.alternative]);
+    const color = seriesColor(
+      ['relative change', 'left overlap', 'right overlap'],
+      [palette.data, palette.reference, palette.alternative],
+    );
     return {
       width,
       height: 220,

@@ -1,7 +1,7 @@
 // The cPSE saturation curve: D_l against depth on a log scale, the saturation depth marked, and the
 // Gaussian baseline of the same shapes when it was computed (RMT.md §9).
 import { numberAt, numbersAt } from '../reportAccess';
-import { EXACT, seriesColor, type ChartDefinition, type ModelSource } from './types';
+import { EXACT, logTicks, seriesColor, type ChartDefinition, type ModelSource } from './types';
 
 interface CpsePoint {
   depth: number;
@@ -57,7 +57,13 @@ export const cpseChart: ChartDefinition<ModelSource, CpseData> = {
           mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth },
           encoding: {
             x,
-            y: { field: 'd', type: 'quantitative', title: 'D_l (symmetric KL)', scale: { type: 'log' } },
+            y: {
+              field: 'd',
+              type: 'quantitative',
+              title: 'D_l (symmetric KL)',
+              scale: { type: 'log' },
+              axis: { values: logTicks(data.points.map((p) => p.d)) },
+            },
             color,
             tooltip: [
               { field: 'curve', title: 'curve' },
@@ -70,7 +76,14 @@ export const cpseChart: ChartDefinition<ModelSource, CpseData> = {
         {
           data: { values: data.saturation },
           mark: { type: 'rule', strokeDash: [5, 3], strokeWidth },
-          encoding: { x, color, tooltip: [{ field: 'curve', title: 'curve' }, { field: 'depth', title: 'saturation depth' }] },
+          encoding: {
+            x,
+            color,
+            tooltip: [
+              { field: 'curve', title: 'curve' },
+              { field: 'depth', title: 'saturation depth' },
+            ],
+          },
         },
       ],
     };

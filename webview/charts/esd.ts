@@ -2,7 +2,7 @@
 // threshold (RMT.md §2), with the randomised baseline over it when the report has one (§7).
 import type { LayerReport } from '../../src/engine/report';
 import { columnsAt, numberAt, numbersAt } from '../reportAccess';
-import { binRows, EXACT, seriesColor, type ChartDefinition } from './types';
+import { binRows, EXACT, logTicks, seriesColor, type ChartDefinition } from './types';
 
 interface EsdData {
   bins: { x0: number; x1: number; density: number }[];
@@ -39,11 +39,13 @@ export const esdChart: ChartDefinition<LayerReport, EsdData> = {
   },
   spec(data, { width, mode, palette, strokeWidth }) {
     const log = mode === 'log';
-    const positive = <T>(rows: T[], key: keyof T): T[] => (log ? rows.filter((r) => (r[key] as number) > 0) : rows);
+    const positive = <T>(rows: T[], key: keyof T): T[] =>
+      log ? rows.filter((r) => (r[key] as number) > 0) : rows;
     const yScale = log ? { type: 'log' as const } : { type: 'linear' as const, zero: true };
     // Bars start at 0, or on a log scale half a decade below the smallest positive density.
     const smallest = Math.min(...positive(data.bins, 'density').map((b) => b.density));
     const floor = log ? (Number.isFinite(smallest) ? smallest / 3 : 1e-3) : 0;
+    const ticks = logTicks([floor, ...data.bins.map((b) => b.density), ...data.curve.map((c) => c.y)]);
     const names = [SERIES.esd, SERIES.mp];
     const colors = [palette.data, palette.reference];
     if (data.baseline) {
@@ -51,8 +53,13 @@ export const esdChart: ChartDefinition<LayerReport, EsdData> = {
       colors.push(palette.baseline);
     }
     const color = seriesColor(names, colors);
-    const twTitle = data.twLevel !== undefined ? `TW threshold (${Math.round(data.twLevel * 100)} %)` : 'TW threshold';
-    const x = { type: 'quantitative' as const, title: 'singular value ν', scale: { zero: false, nice: false } };
+    const twTitle =
+      data.twLevel !== undefined ? `TW threshold (${Math.round(data.twLevel * 100)} %)` : 'TW threshold';
+    const x = {
+      type: 'quantitative' as const,
+      title: 'singular value ν',
+      scale: { zero: false, nice: false },
+    };
     return {
       width,
       height: 220,
@@ -63,7 +70,13 @@ export const esdChart: ChartDefinition<LayerReport, EsdData> = {
           encoding: {
             x: { ...x, field: 'x0' },
             x2: { field: 'x1' },
-            y: { field: 'density', type: 'quantitative', title: 'density', scale: yScale },
+            y: {
+              field: 'density',
+              type: 'quantitative',
+              title: 'density',
+              scale: yScale,
+              axis: log ? { values: ticks } : {},
+            },
             y2: { datum: floor },
             color: { datum: SERIES.esd, ...color },
             tooltip: [

@@ -2,7 +2,7 @@
 // WeightWatcher α converted to the same scale, 2(α_WW − 1) (RMT.md §6).
 import type { LayerReport } from '../../src/engine/report';
 import { columnsAt, numberAt, valueAt } from '../reportAccess';
-import { EXACT, seriesColor, zipRows, type ChartDefinition } from './types';
+import { EXACT, logTicks, seriesColor, zipRows, type ChartDefinition } from './types';
 
 interface HillData {
   points: { k: number; alpha: number; lo: number; hi: number }[];
@@ -13,19 +13,32 @@ interface HillData {
 export const hillChart: ChartDefinition<LayerReport, HillData> = {
   id: 'hill',
   title: 'Hill plot',
-  caption: 'A power-law tail shows a plateau in α̂_k; drift means no tail index. Dashed: WeightWatcher α as 2(α − 1).',
+  caption:
+    'A power-law tail shows a plateau in α̂_k; drift means no tail index. Dashed: WeightWatcher α as 2(α − 1).',
   modes: [
     { id: 'log', label: 'Log' },
     { id: 'linear', label: 'Linear' },
   ],
   data(layer) {
-    const plot = columnsAt(layer, { k: 'hill.plot.k', alpha: 'hill.plot.alpha', se: 'hill.plot.standardError' });
+    const plot = columnsAt(layer, {
+      k: 'hill.plot.k',
+      alpha: 'hill.plot.alpha',
+      se: 'hill.plot.standardError',
+    });
     if (!plot) return undefined;
-    const points = zipRows(plot).map(({ k, alpha, se }) => ({ k, alpha, lo: Math.max(alpha - se, alpha / 10), hi: alpha + se }));
+    const points = zipRows(plot).map(({ k, alpha, se }) => ({
+      k,
+      alpha,
+      lo: Math.max(alpha - se, alpha / 3),
+      hi: alpha + se,
+    }));
     const alpha = numberAt(layer, 'hill.alpha');
     const k0 = numberAt(layer, 'hill.k0');
     const plateau =
-      valueAt(layer, 'hill.plateau') === true && alpha !== undefined && Number.isFinite(alpha) && k0 !== undefined
+      valueAt(layer, 'hill.plateau') === true &&
+      alpha !== undefined &&
+      Number.isFinite(alpha) &&
+      k0 !== undefined
         ? { k0, k1: 2 * k0, alpha }
         : undefined;
     const ww = numberAt(layer, 'powerLaw.hillEquivalent');
@@ -41,7 +54,9 @@ export const hillChart: ChartDefinition<LayerReport, HillData> = {
     );
     const x = { field: 'k', type: 'quantitative' as const, title: 'k (largest singular values used)' };
     const yScale = mode === 'linear' ? { type: 'linear' as const, zero: false } : { type: 'log' as const };
-    const y = { type: 'quantitative' as const, title: 'tail index α̂', scale: yScale };
+    const extent = data.points.flatMap((p) => [p.lo, p.hi]);
+    const axis = mode === 'linear' ? {} : { values: logTicks(extent) };
+    const y = { type: 'quantitative' as const, title: 'tail index α̂', scale: yScale, axis };
     return {
       width,
       height: 220,

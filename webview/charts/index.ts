@@ -29,4 +29,8 @@ export const LAYER_CHARTS: readonly AnyChart<LayerReport>[] = [
 export const LAYER_COMPARISON_CHARTS: readonly AnyChart<LayerComparisonReport>[] = [checkpointSpectraChart];
 
 /** Charts of the whole model, in display order. */
-export const MODEL_CHARTS: readonly AnyChart<ModelSource>[] = [cpseChart, verdictsAlongDepthChart, checkpointChangeChart];
+export const MODEL_CHARTS: readonly AnyChart<ModelSource>[] = [
+  cpseChart,
+  verdictsAlongDepthChart,
+  checkpointChangeChart,
+];

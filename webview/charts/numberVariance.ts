@@ -11,22 +11,41 @@ export interface LengthStatistic {
 
 export function lengthStatisticData(layer: LayerReport, measured: string, goe: string, poisson: string) {
   const points = columnsAt(layer, { L: 'rigidity.lengths', value: `rigidity.${measured}` });
-  const theory = columnsAt(layer, { L: 'rigidity.theory.x', goe: `rigidity.theory.${goe}`, poisson: `rigidity.theory.${poisson}` });
+  const theory = columnsAt(layer, {
+    L: 'rigidity.theory.x',
+    goe: `rigidity.theory.${goe}`,
+    poisson: `rigidity.theory.${poisson}`,
+  });
   if (!points || !theory) return undefined;
   return { measured: zipRows(points), theory: zipRows(theory) };
 }
 
-export function lengthStatisticSpec(data: LengthStatistic, name: string, { width, palette, strokeWidth }: ChartContext) {
-  const color = seriesColor(['this layer', 'GOE', 'Poisson'], [palette.data, palette.reference, palette.alternative]);
+export function lengthStatisticSpec(
+  data: LengthStatistic,
+  name: string,
+  { width, palette, strokeWidth }: ChartContext,
+) {
+  const color = seriesColor(
+    ['this layer', 'GOE', 'Poisson'],
+    [palette.data, palette.reference, palette.alternative],
+  );
   const maxL = Math.max(...data.measured.map((p) => p.L));
   const theory = data.theory.filter((t) => t.L <= maxL * 1.05);
+  // Poisson grows like L and would flatten everything else: cap the axis, let its line leave the plot.
+  const top = 1.4 * Math.max(...data.measured.map((p) => p.value), ...theory.map((t) => t.goe));
+  const y = { type: 'quantitative' as const, title: name, scale: { domain: [0, top], nice: false } };
   const x = { field: 'L', type: 'quantitative' as const, title: 'window length L' };
   const curve = (field: 'goe' | 'poisson', label: string) => ({
     data: { values: theory },
-    mark: { type: 'line' as const, strokeWidth, strokeDash: field === 'poisson' ? [6, 3] : undefined },
+    mark: {
+      type: 'line' as const,
+      strokeWidth,
+      clip: true,
+      strokeDash: field === 'poisson' ? [6, 3] : undefined,
+    },
     encoding: {
       x,
-      y: { field, type: 'quantitative' as const, title: name },
+      y: { ...y, field },
       color: { datum: label, ...color },
     },
   });
@@ -41,7 +60,7 @@ export function lengthStatisticSpec(data: LengthStatistic, name: string, { width
         mark: { type: 'line' as const, point: { filled: true, size: 45 }, strokeWidth },
         encoding: {
           x,
-          y: { field: 'value', type: 'quantitative' as const },
+          y: { ...y, field: 'value' },
           color: { datum: 'this layer', ...color },
           tooltip: [
             { field: 'L', title: 'L', format: EXACT },

@@ -2,7 +2,7 @@
 // information/noise boundary (RMT.md §5).
 import type { LayerReport } from '../../src/engine/report';
 import { numberAt, numbersAt, valueAt } from '../reportAccess';
-import { EXACT, seriesColor, type ChartDefinition } from './types';
+import { EXACT, logTicks, seriesColor, type ChartDefinition } from './types';
 
 interface PtPoint {
   index: number;
@@ -24,7 +24,8 @@ interface PtData {
 export const porterThomasChart: ChartDefinition<LayerReport, PtData> = {
   id: 'porter-thomas',
   title: 'Singular vectors: Porter–Thomas',
-  caption: 'p-value of each vector against random (p̄: mean of 30 neighbours). Circled: fails after BH. Left of the boundary: information.',
+  caption:
+    'p-value of each vector against random (p̄: mean of 30 neighbours). Circled: fails after BH. Left of the boundary: information.',
   data(layer) {
     const indices = numbersAt(layer, 'porterThomas.indices');
     if (!indices) return undefined;
@@ -52,15 +53,24 @@ export const porterThomasChart: ChartDefinition<LayerReport, PtData> = {
     }
     if (points.length === 0) return undefined;
     const boundary = numberAt(layer, 'porterThomas.boundary');
-    return { points, floor, boundary: boundary !== undefined && Number.isFinite(boundary) ? boundary : undefined };
+    return {
+      points,
+      floor,
+      boundary: boundary !== undefined && Number.isFinite(boundary) ? boundary : undefined,
+    };
   },
   spec(data, { width, palette, strokeWidth }) {
     const color = seriesColor(['left vectors', 'right vectors'], [palette.data, palette.alternative]);
-    const x = { field: 'index', type: 'quantitative' as const, title: 'singular vector index (0 = largest ν)' };
+    const x = {
+      field: 'index',
+      type: 'quantitative' as const,
+      title: 'singular vector index (0 = largest ν)',
+    };
     const y = {
       type: 'quantitative' as const,
       title: 'PT p-value',
       scale: { type: 'log' as const, domain: [data.floor, 1] },
+      axis: { values: logTicks([data.floor, 1]) },
     };
     const tooltip = [
       { field: 'index', title: 'index' },
@@ -77,7 +87,12 @@ export const porterThomasChart: ChartDefinition<LayerReport, PtData> = {
         {
           data: { values: data.points },
           mark: { type: 'point', filled: true, size: 14, opacity: 0.6 },
-          encoding: { x, y: { ...y, field: 'shown' }, color: { field: 'side', type: 'nominal', ...color }, tooltip },
+          encoding: {
+            x,
+            y: { ...y, field: 'shown' },
+            color: { field: 'side', type: 'nominal', ...color },
+            tooltip,
+          },
         },
         {
           data: { values: data.points.filter((p) => p.fails) },

@@ -6,7 +6,8 @@ import type { ChartDefinition } from './types';
 export const rigidityChart: ChartDefinition<LayerReport, LengthStatistic> = {
   id: 'delta3',
   title: 'Spectral rigidity Δ₃(L)',
-  caption: 'Least-squares deviation of the staircase from a line: GOE stays low (rigid), Poisson grows like L/15.',
+  caption:
+    'Least-squares deviation of the staircase from a line: GOE stays low (rigid), Poisson grows like L/15.',
   data: (layer) => lengthStatisticData(layer, 'delta3', 'goeDelta3', 'poissonDelta3'),
   spec: (data, context) => lengthStatisticSpec(data, 'Δ₃(L)', context),
 };

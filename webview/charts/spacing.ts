@@ -22,7 +22,11 @@ export const spacingChart: ChartDefinition<LayerReport, SpacingData> = {
   data(layer) {
     const edges = numbersAt(layer, 'spacing.histogram.edges');
     const density = numbersAt(layer, 'spacing.histogram.density');
-    const curves = columnsAt(layer, { s: 'spacing.curves.x', goe: 'spacing.curves.goe', poisson: 'spacing.curves.poisson' });
+    const curves = columnsAt(layer, {
+      s: 'spacing.curves.x',
+      goe: 'spacing.curves.goe',
+      poisson: 'spacing.curves.poisson',
+    });
     if (!edges || !density || !curves) return undefined;
     const cdf = columnsAt(layer, {
       s: 'spacing.cdf.x',
@@ -53,7 +57,11 @@ export const spacingChart: ChartDefinition<LayerReport, SpacingData> = {
         width,
         height: 220,
         encoding: { y: { type: 'quantitative', title: 'cumulative probability', scale: { domain: [0, 1] } } },
-        layer: [line('empirical', 'spacings', data.cdf), line('goe', 'GOE', data.cdf), line('poisson', 'Poisson', data.cdf)],
+        layer: [
+          line('empirical', 'spacings', data.cdf),
+          line('goe', 'GOE', data.cdf),
+          line('poisson', 'Poisson', data.cdf),
+        ],
       };
     }
     return {

@@ -22,11 +22,22 @@ export const spacingRatioChart: ChartDefinition<LayerReport, RatioData> = {
       poisson: 'spacingRatio.curves.poisson',
     });
     if (!edges || !density || !curves) return undefined;
-    return { bins: binRows(edges, density), curves: zipRows(curves), mean: numberAt(layer, 'spacingRatio.mean') };
+    return {
+      bins: binRows(edges, density),
+      curves: zipRows(curves),
+      mean: numberAt(layer, 'spacingRatio.mean'),
+    };
   },
   spec(data, { width, palette, strokeWidth }) {
-    const color = seriesColor(['r̃', 'GOE', 'Poisson'], [palette.data, palette.reference, palette.alternative]);
-    const x = { type: 'quantitative' as const, title: 'r̃ = min(sₙ, sₙ₋₁) / max(sₙ, sₙ₋₁)', scale: { domain: [0, 1] } };
+    const color = seriesColor(
+      ['r̃', 'GOE', 'Poisson'],
+      [palette.data, palette.reference, palette.alternative],
+    );
+    const x = {
+      type: 'quantitative' as const,
+      title: 'r̃ = min(sₙ, sₙ₋₁) / max(sₙ, sₙ₋₁)',
+      scale: { domain: [0, 1] },
+    };
     const curve = (field: 'goe' | 'poisson', name: string) => ({
       data: { values: data.curves },
       mark: { type: 'line' as const, strokeWidth },

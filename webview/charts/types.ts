@@ -41,7 +41,10 @@ export interface ReadyChart {
 }
 
 /** The charts of the registry whose data the source has, in registry order. */
-export function readyCharts<Source>(charts: readonly AnyChart<Source>[], source: Source | undefined): ReadyChart[] {
+export function readyCharts<Source>(
+  charts: readonly AnyChart<Source>[],
+  source: Source | undefined,
+): ReadyChart[] {
   if (source === undefined) return [];
   return charts.flatMap((chart) => {
     const data: unknown = chart.data(source);
@@ -55,7 +58,10 @@ export function readyCharts<Source>(charts: readonly AnyChart<Source>[], source:
 export const EXACT = '.10~g';
 
 /** Histogram bins as rows for vega: [x0, x1) with density. */
-export function binRows(edges: readonly number[], density: readonly number[]): { x0: number; x1: number; density: number }[] {
+export function binRows(
+  edges: readonly number[],
+  density: readonly number[],
+): { x0: number; x1: number; density: number }[] {
   const rows = [];
   for (let i = 0; i < density.length && i + 1 < edges.length; i++) {
     rows.push({ x0: edges[i], x1: edges[i + 1], density: density[i] });
@@ -97,4 +103,19 @@ export function zipRows<K extends string>(columns: Record<K, readonly number[]>)
     if (ok) rows.push(row);
   }
   return rows;
+}
+
+/**
+ * Tick values for a log axis over [min, max]: the powers of ten, with 2 and 5 between them when the
+ * range spans fewer than three decades (vega's own log ticks draw a grid line at every 1–9 multiple).
+ */
+export function logTicks(values: readonly number[]): number[] {
+  const positive = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (positive.length === 0) return [];
+  const lo = Math.floor(Math.log10(Math.min(...positive)));
+  const hi = Math.ceil(Math.log10(Math.max(...positive)));
+  const steps = hi - lo < 3 ? [1, 2, 5] : [1];
+  const ticks: number[] = [];
+  for (let e = lo; e <= hi; e++) for (const m of steps) ticks.push(Number((m * 10 ** e).toPrecision(1)));
+  return ticks;
 }

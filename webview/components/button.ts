@@ -7,11 +7,15 @@ export interface ButtonOptions {
 }
 
 export function button(label: string, onClick: () => void, options: ButtonOptions = {}): HTMLElement {
-  const node = element('vscode-button', {
-    appearance: options.appearance ?? 'secondary',
-    title: options.title,
-    id: options.id,
-  }, [label]);
+  const node = element(
+    'vscode-button',
+    {
+      appearance: options.appearance ?? 'secondary',
+      title: options.title,
+      id: options.id,
+    },
+    [label],
+  );
   node.addEventListener('click', onClick);
   return node;
 }

@@ -55,7 +55,8 @@ export function setHeaderSort(header: HTMLElement, columnId: string, direction: 
     const cellDirection = cell.dataset.column === columnId ? direction : 'none';
     cell.setAttribute('aria-sort', cellDirection);
     const arrow = cell.querySelector('.sort-arrow');
-    if (arrow) arrow.textContent = cellDirection === 'ascending' ? ' ▲' : cellDirection === 'descending' ? ' ▼' : '';
+    if (arrow)
+      arrow.textContent = cellDirection === 'ascending' ? ' ▲' : cellDirection === 'descending' ? ' ▼' : '';
   }
 }
 

@@ -11,12 +11,14 @@ export function modeSwitch(
     'vscode-radio-group',
     { orientation: 'horizontal', 'aria-label': label, class: 'mode-switch' },
     modes.map((mode) =>
-      element('vscode-radio', { value: mode.id, checked: mode.id === selected ? '' : undefined }, [mode.label]),
+      element('vscode-radio', { value: mode.id, checked: mode.id === selected ? '' : undefined }, [
+        mode.label,
+      ]),
     ),
   );
-  group.addEventListener('change', (event) => {
-    const target = event.target as HTMLElement & { value?: string; checked?: boolean };
-    if (target.tagName.toLowerCase() === 'vscode-radio' && target.checked && target.value) onChange(target.value);
+  group.addEventListener('change', () => {
+    const value = (group as HTMLElement & { value?: string }).value;
+    if (value && value !== selected) onChange(value);
   });
   return group;
 }

@@ -42,7 +42,8 @@ export function element<K extends string>(
   children: (Node | string)[] = [],
 ): HTMLElement {
   const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) if (value !== undefined) node.setAttribute(name, value);
+  for (const [name, value] of Object.entries(attributes))
+    if (value !== undefined) node.setAttribute(name, value);
   node.append(...children);
   return node;
 }

@@ -73,7 +73,9 @@ export class ChartGrid {
       if (view) this.handlers.onExport(chart.id, format, await exportChart(view, format));
     };
     const tools = element('div', { class: 'card-tools' }, [
-      ...(chart.modes ? [modeSwitch(`${chart.title}: view`, chart.modes, mode, (m) => this.handlers.onMode(chart.id, m))] : []),
+      ...(chart.modes
+        ? [modeSwitch(`${chart.title}: view`, chart.modes, mode, (m) => this.handlers.onMode(chart.id, m))]
+        : []),
       button('SVG', save('svg'), { title: `Save “${chart.title}” as SVG` }),
       button('PNG', save('png'), { title: `Save “${chart.title}” as PNG` }),
     ]);

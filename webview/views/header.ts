@@ -7,6 +7,7 @@ import type { PageState } from '../state';
 export interface HeaderHandlers {
   onExport(format: 'json' | 'csv'): void;
   onCancel(): void;
+  onAnalyze(): void;
 }
 
 export class Header {
@@ -17,14 +18,29 @@ export class Header {
   private readonly exportJson: HTMLElement;
   private readonly exportCsv: HTMLElement;
   private readonly cancel: HTMLElement;
+  private readonly analyze: HTMLElement;
 
   constructor(handlers: HeaderHandlers) {
-    this.exportJson = button('Export JSON', () => handlers.onExport('json'), { id: 'export-json', title: 'Every number of the report as JSON' });
-    this.exportCsv = button('Export CSV', () => handlers.onExport('csv'), { id: 'export-csv', title: 'The layer table as CSV' });
+    this.exportJson = button('Export JSON', () => handlers.onExport('json'), {
+      id: 'export-json',
+      title: 'Every number of the report as JSON',
+    });
+    this.exportCsv = button('Export CSV', () => handlers.onExport('csv'), {
+      id: 'export-csv',
+      title: 'The layer table as CSV',
+    });
     this.cancel = button('Cancel', () => handlers.onCancel(), { id: 'cancel', title: 'Stop the analysis' });
+    this.analyze = button('Analyze', () => handlers.onAnalyze(), {
+      id: 'analyze',
+      appearance: 'primary',
+      title: 'Run the random-matrix analysis of every layer',
+    });
     this.element = element('header', { class: 'report-header' }, [
-      element('div', { class: 'titles' }, [this.title, element('div', { class: 'status-line' }, [this.ring, this.status])]),
-      element('div', { class: 'actions' }, [this.cancel, this.exportJson, this.exportCsv]),
+      element('div', { class: 'titles' }, [
+        this.title,
+        element('div', { class: 'status-line' }, [this.ring, this.status]),
+      ]),
+      element('div', { class: 'actions' }, [this.analyze, this.cancel, this.exportJson, this.exportCsv]),
     ]);
   }
 
@@ -36,6 +52,8 @@ export class Header {
     this.status.className = `status status-${state.status}`;
     this.ring.hidden = state.status !== 'running';
     this.cancel.hidden = state.status !== 'running';
+    this.analyze.hidden = !['planned', 'error', 'cancelled'].includes(state.status);
+    this.analyze.textContent = state.status === 'planned' ? 'Analyze' : 'Analyze again';
     setDisabled(this.exportJson, state.status !== 'done');
     setDisabled(this.exportCsv, state.status !== 'done');
   }
@@ -46,6 +64,8 @@ function statusText(state: PageState): string {
   switch (state.status) {
     case 'waiting':
       return 'Waiting for the analysis…';
+    case 'planned':
+      return `${format}${state.headers.length} matrices, not analysed yet`;
     case 'running': {
       const p = state.progress;
       return `${format}analysing ${p ? `${p.done} of ${p.total} layers` : '…'}`;

@@ -34,7 +34,9 @@ export class LayerTable {
     private readonly handlers: LayerTableHandlers,
     filter: string,
   ) {
-    const field = searchField('Filter layers (name, dtype, verdict)', filter, (text) => handlers.onFilter(text));
+    const field = searchField('Filter layers (name, dtype, verdict)', filter, (text) =>
+      handlers.onFilter(text),
+    );
     field.classList.add('filter');
     this.element = element('div', { class: 'layer-table' }, [
       element('div', { class: 'table-toolbar' }, [field, this.count]),
@@ -89,7 +91,8 @@ export class LayerTable {
       this.header = headerRow(columns, (column) => this.handlers.onSort(column.id));
       this.grid.append(this.header);
     }
-    if (this.header) setHeaderSort(this.header, ui.sortColumn, ui.sortDescending ? 'descending' : 'ascending');
+    if (this.header)
+      setHeaderSort(this.header, ui.sortColumn, ui.sortDescending ? 'descending' : 'ascending');
   }
 
   private rowElement(name: string): HTMLElement {

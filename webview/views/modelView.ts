@@ -29,9 +29,14 @@ export class ModelView {
       ...(comparison ? [comparisonSentence(comparison)] : []),
     ];
     if (lines.length === 0) {
-      this.summary.replaceChildren(element('p', { class: 'muted' }, ['The model summary appears when the analysis is done.']));
+      this.summary.replaceChildren(
+        element('p', { class: 'muted' }, ['The model summary appears when the analysis is done.']),
+      );
     } else {
-      this.summary.replaceChildren(element('h2', {}, ['Summary']), ...lines.map((text) => element('p', {}, [text])));
+      this.summary.replaceChildren(
+        element('h2', {}, ['Summary']),
+        ...lines.map((text) => element('p', {}, [text])),
+      );
     }
     this.details.replaceChildren(...(model ? details(model) : []));
     const charts = readyCharts(MODEL_CHARTS, { report: model, baseline, comparison });
@@ -53,15 +58,24 @@ export function summarize(model: ModelReport): string[] {
   const lines: string[] = [];
 
   const seconds = numberAt(model, 'provenance.seconds');
-  const extras = [skipped ? `${plural(skipped, 'tensor')} skipped` : '', failed ? `${failed} failed` : ''].filter(Boolean);
+  const extras = [
+    skipped ? `${plural(skipped, 'tensor')} skipped` : '',
+    failed ? `${failed} failed` : '',
+  ].filter(Boolean);
   lines.push(
     `${plural(layers.length, 'matrix', 'matrices')} analysed${seconds !== undefined ? ` in ${formatSeconds(seconds)}` : ''}` +
       `${extras.length ? ` (${extras.join(', ')})` : ''}.`,
   );
   const parts = [
-    random ? `${random} ${random === 1 ? 'looks' : 'look'} random, like ${random === 1 ? 'its' : 'their'} initialisation` : '',
-    spiked ? `${spiked} ${spiked === 1 ? 'has' : 'have'} a random bulk with spikes: the learned information sits in a few top singular directions` : '',
-    deviating ? `${deviating} ${deviating === 1 ? 'deviates' : 'deviate'} from random-matrix behaviour in the bulk or the spacings` : '',
+    random
+      ? `${random} ${random === 1 ? 'looks' : 'look'} random, like ${random === 1 ? 'its' : 'their'} initialisation`
+      : '',
+    spiked
+      ? `${spiked} ${spiked === 1 ? 'has' : 'have'} a random bulk with spikes: the learned information sits in a few top singular directions`
+      : '',
+    deviating
+      ? `${deviating} ${deviating === 1 ? 'deviates' : 'deviate'} from random-matrix behaviour in the bulk or the spacings`
+      : '',
     tooSmall ? `${tooSmall} ${tooSmall === 1 ? 'is' : 'are'} too small to judge` : '',
   ].filter(Boolean);
   if (parts.length) lines.push(`${capitalize(parts.join('; '))}.`);
@@ -89,7 +103,9 @@ function baselineSentence(baseline: BaselineResult): string {
 
 function comparisonSentence(comparison: CheckpointComparison): string {
   const reference = comparison.reference.split(/[\\/]/).pop() ?? comparison.reference;
-  const unmatched = comparison.unmatched?.length ? ` ${plural(comparison.unmatched.length, 'matrix', 'matrices')} could not be matched.` : '';
+  const unmatched = comparison.unmatched?.length
+    ? ` ${plural(comparison.unmatched.length, 'matrix', 'matrices')} could not be matched.`
+    : '';
   return `Against ${reference}: ${comparison.summary?.text ?? ''}${unmatched}`;
 }
 
@@ -116,7 +132,11 @@ function details(model: ModelReport): HTMLElement[] {
   const out: HTMLElement[] = [];
   const provenance = model.provenance;
   if (provenance) {
-    const settings = provenance.settings ? Object.entries(provenance.settings).map(([k, v]) => `${k} ${v}`).join(', ') : '';
+    const settings = provenance.settings
+      ? Object.entries(provenance.settings)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')
+      : '';
     out.push(
       element('h3', {}, ['Provenance']),
       element('p', { class: 'muted' }, [
@@ -127,14 +147,22 @@ function details(model: ModelReport): HTMLElement[] {
   if (model.failed?.length) {
     out.push(
       element('h3', {}, ['Failed']),
-      element('ul', {}, model.failed.map((f) => element('li', {}, [`${f.name}: ${f.error}`]))),
+      element(
+        'ul',
+        {},
+        model.failed.map((f) => element('li', {}, [`${f.name}: ${f.error}`])),
+      ),
     );
   }
   if (model.skipped?.length) {
     out.push(
       element('details', {}, [
         element('summary', {}, [`Skipped tensors (${model.skipped.length})`]),
-        element('ul', {}, model.skipped.map((s) => element('li', {}, [`${s.name} [${s.shape.join(', ')}]: ${s.reason}`]))),
+        element(
+          'ul',
+          {},
+          model.skipped.map((s) => element('li', {}, [`${s.name} [${s.shape.join(', ')}]: ${s.reason}`])),
+        ),
       ]),
     );
   }

@@ -7,7 +7,6 @@
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f64x2;
 
-static inline double dmin(double a, double b) { return a < b ? a : b; }
 static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline double dabs(double x) { return __builtin_fabs(x); }
 static inline double dsqrt(double x) { return __builtin_sqrt(x); }
@@ -82,23 +81,31 @@ static void kernel_4x4(int kc, const double *a, int sar, int sak, const double *
   if (mr > 3) store_row(c + 3 * ldc, al, c30, c31, nr);
 }
 
+static void gemm_offset(int m, int n, int k, double alpha, const double *a, int sar, int sak, const double *b,
+                        int sbk, int sbj, double *c, int ldc, int tri, int toff, double *work);
+
 EXPORT(gemm)
 void gemm(int m, int n, int k, double alpha, const double *a, int sar, int sak, const double *b, int sbk,
           int sbj, double *c, int ldc, int tri, double *work) {
+  gemm_offset(m, n, k, alpha, a, sar, sak, b, sbk, sbj, c, ldc, tri, 0, work);
+}
+
+// As gemm, with the triangle's diagonal at column i + toff of row i.
+static void gemm_offset(int m, int n, int k, double alpha, const double *a, int sar, int sak, const double *b,
+                        int sbk, int sbj, double *c, int ldc, int tri, int toff, double *work) {
   for (int k0 = 0; k0 < k; k0 += KC) {
     int kc = imin(KC, k - k0);
     for (int j0 = 0; j0 < n; j0 += NC) {
       int nc = imin(NC, n - j0);
-      if (tri == 1 && j0 + nc + 3 < 0) continue;
-      if (tri == 2 && j0 > m + 3) continue;
+      if (tri == 2 && j0 > m + toff + 3) continue;
       pack_b(b + k0 * sbk + j0 * sbj, sbk, sbj, kc, nc, work);
       for (int i = 0; i < m; i += 4) {
         int mr = imin(4, m - i);
         const double *ai = a + i * sar + k0 * sak;
         for (int j = 0; j < nc; j += 4) {
           int gj = j0 + j;
-          if (tri == 1 && gj + 3 < i) continue;
-          if (tri == 2 && gj > i + 3) continue;
+          if (tri == 1 && gj + 3 < i + toff) continue;
+          if (tri == 2 && gj > i + toff + 3) continue;
           kernel_4x4(kc, ai, sar, sak, work + j * kc, c + i * ldc + gj, ldc, alpha, mr, imin(4, nc - j));
         }
       }
@@ -242,109 +249,142 @@ void apply_q(const double *a, int n, const double *tau, double *x, int count, in
 // triangle of a (full n×n storage), panel QR + symmetric rank-2nb updates through gemm.
 // Scratch `work` needs 3·n·nb + 3·nb·nb + nb + gemm_workspace_doubles() doubles; nb ≤ 64.
 
-// Lower triangle of a symmetric m×m block (row stride lda) times u (m×nb): x += A·u.
-static void symm_lower(const double *a, int lda, int m, const double *u, int nb, double *x, double *gw) {
-  const int MB = 128;
-  for (int i0 = 0; i0 < m; i0 += MB) {
-    int mb = imin(MB, m - i0);
-    const double *ai = a + i0 * lda;
-    // Strictly-left blocks: x[I] += A[I, 0:i0]·u[0:i0]; x[0:i0] += A[I, 0:i0]ᵀ·u[I].
-    if (i0 > 0) {
-      gemm(mb, nb, i0, 1.0, ai, lda, 1, u, nb, 1, x + i0 * nb, nb, 0, gw);
-      gemm(i0, nb, mb, 1.0, ai, 1, lda, u + i0 * nb, nb, 1, x, nb, 0, gw);
+// Stage 1 runs panel by panel: band_panel (one thread), band_symm_rows (rows split over threads),
+// band_w (one thread), band_update_rows (rows split). The shared scratch `work` holds
+// u, x, v (m×nb each), t, mm, tm (nb×nb) and nb more: 3·n·nb + 3·nb·nb + nb doubles; every thread
+// brings its own gemm workspace gw.
+
+#define STAGE1_SCRATCH                                                                         \
+  double *u = work, *x = u + n * nb, *v = x + n * nb, *t = v + n * nb, *mm = t + nb * nb,    \
+         *tm = mm + nb * nb, *sc = tm + nb * nb;                                              \
+  (void)u, (void)x, (void)v, (void)t, (void)mm, (void)tm, (void)sc;
+
+EXPORT(band_panel_count) int band_panel_count(int n, int nb) {
+  int panels = 0;
+  for (int j0 = 0; j0 + nb < n - 1; j0 += nb) panels++;
+  return panels;
+}
+
+// QR of panel p's block below the band; T and u = V·T into the scratch; T also to tstore if set.
+// When tstore is set the reflectors stay in the panel (below the band) for apply_two_stage.
+EXPORT(band_panel)
+void band_panel(double *a, int n, int nb, int p, double *work, double *tstore, double *gw) {
+  STAGE1_SCRATCH
+  int j0 = p * nb, r0 = j0 + nb, m = n - r0, w = imin(nb, m);
+  double *panel = a + r0 * n + j0;
+  for (int c = 0; c < w; c++) {
+    double beta;
+    double tc = householder(panel + c * n + c, m - c, n, &beta);
+    t[c * nb + c] = tc;
+    panel[c * n + c] = 1;
+    if (tc != 0) {
+      // Remaining columns c+1..nb-1: s = vᵀ·P, P −= τ·v·s (row by row: rows are contiguous).
+      int rest = nb - c - 1;
+      for (int q = 0; q < rest; q++) sc[q] = 0;
+      for (int i = c; i < m; i++) axpy(panel[i * n + c], panel + i * n + c + 1, sc, rest);
+      for (int i = c; i < m; i++) axpy(-tc * panel[i * n + c], sc, panel + i * n + c + 1, rest);
     }
-    // Diagonal block, scalar (it is 1/m of the work).
+    for (int i = 0; i < m; i++) v[i * nb + c] = i < c ? 0 : panel[i * n + c];
+    panel[c * n + c] = beta;
+    if (!tstore)
+      for (int i = c + 1; i < m; i++) panel[i * n + c] = 0;
+  }
+  for (int c = w; c < nb; c++) {
+    t[c * nb + c] = 0;
+    for (int i = 0; i < m; i++) v[i * nb + c] = 0;
+  }
+  // T (upper triangular): T[0:c, c] = −τ_c · T[0:c,0:c] · Vᵀ[0:c]·v_c.
+  for (int i = 0; i < nb * nb; i++) mm[i] = 0;
+  gemm(nb, nb, m, 1.0, v, 1, nb, v, nb, 1, mm, nb, 0, gw);  // VᵀV
+  for (int c = 0; c < nb; c++) {
+    double tc = t[c * nb + c];
+    for (int q = 0; q < c; q++) {
+      double sum = 0;
+      for (int r = q; r < c; r++) sum += t[q * nb + r] * mm[r * nb + c];
+      sc[q] = -tc * sum;
+    }
+    for (int q = 0; q < c; q++) t[q * nb + c] = sc[q];
+    for (int q = c + 1; q < nb; q++) t[q * nb + c] = 0;
+  }
+  if (tstore)
+    for (int i = 0; i < nb * nb; i++) tstore[p * nb * nb + i] = t[i];
+  for (int i = 0; i < m * nb; i++) u[i] = 0;
+  gemm(m, nb, nb, 1.0, v, nb, 1, t, nb, 1, u, nb, 0, gw);
+}
+
+// Rows [i0, i1) of x = A22·u, A22 the lower-stored trailing matrix: each thread owns its rows.
+EXPORT(band_symm_rows)
+void band_symm_rows(double *a, int n, int nb, int p, double *work, int i0, int i1, double *gw) {
+  STAGE1_SCRATCH
+  int r0 = p * nb + nb, m = n - r0;
+  const double *a22 = a + r0 * n + r0;
+  if (i1 > m) i1 = m;
+  if (i1 <= i0) return;
+  int rows = i1 - i0;
+  double *xi = x + i0 * nb;
+  for (int i = 0; i < rows * nb; i++) xi[i] = 0;
+  // Left of the diagonal block: A[I, 0:i0]; below it, read transposed: A[i1:m, I]ᵀ.
+  if (i0 > 0) gemm(rows, nb, i0, 1.0, a22 + i0 * n, n, 1, u, nb, 1, xi, nb, 0, gw);
+  if (i1 < m) gemm(rows, nb, m - i1, 1.0, a22 + i1 * n + i0, 1, n, u + i1 * nb, nb, 1, xi, nb, 0, gw);
+  // The diagonal block rows×rows, lower-stored: split by 128-row tiles so that most is gemm.
+  const int MB = 128;
+  for (int b0 = 0; b0 < rows; b0 += MB) {
+    int mb = imin(MB, rows - b0);
+    int g0 = i0 + b0;
+    if (b0 > 0) gemm(mb, nb, b0, 1.0, a22 + g0 * n + i0, n, 1, u + i0 * nb, nb, 1, x + g0 * nb, nb, 0, gw);
+    if (b0 + mb < rows)
+      gemm(mb, nb, rows - b0 - mb, 1.0, a22 + (g0 + mb) * n + g0, 1, n, u + (g0 + mb) * nb, nb, 1, x + g0 * nb, nb,
+           0, gw);
     for (int i = 0; i < mb; i++) {
-      const double *row = ai + i0;
-      double *xi = x + (i0 + i) * nb;
+      double *xr = x + (g0 + i) * nb;
       for (int j = 0; j < mb; j++) {
-        double aij = j <= i ? row[i * lda + j] : row[j * lda + i];
-        if (aij != 0) axpy(aij, u + (i0 + j) * nb, xi, nb);
+        double aij = j <= i ? a22[(g0 + i) * n + g0 + j] : a22[(g0 + j) * n + g0 + i];
+        if (aij != 0) axpy(aij, u + (g0 + j) * nb, xr, nb);
       }
     }
   }
 }
 
+// u ← W = x − ½·V·(Tᵀ·(Vᵀ·x)).
+EXPORT(band_w)
+void band_w(double *a, int n, int nb, int p, double *work, double *gw) {
+  STAGE1_SCRATCH
+  (void)a;
+  int m = n - (p * nb + nb);
+  for (int i = 0; i < nb * nb; i++) mm[i] = 0;
+  gemm(nb, nb, m, 1.0, v, 1, nb, x, nb, 1, mm, nb, 0, gw);
+  for (int r = 0; r < nb; r++)
+    for (int q = 0; q < nb; q++) {
+      double sum = 0;
+      for (int k = 0; k <= r; k++) sum += t[k * nb + r] * mm[k * nb + q];
+      tm[r * nb + q] = sum;
+    }
+  for (int i = 0; i < m * nb; i++) u[i] = x[i];
+  gemm(m, nb, nb, -0.5, v, nb, 1, tm, nb, 1, u, nb, 0, gw);
+}
+
+// Rows [i0, i1) of the lower triangle of A22 −= V·Wᵀ + W·Vᵀ.
+EXPORT(band_update_rows)
+void band_update_rows(double *a, int n, int nb, int p, double *work, int i0, int i1, double *gw) {
+  STAGE1_SCRATCH
+  int r0 = p * nb + nb, m = n - r0;
+  double *a22 = a + r0 * n + r0;
+  if (i1 > m) i1 = m;
+  if (i1 <= i0) return;
+  gemm_offset(i1 - i0, i1, nb, -1.0, v + i0 * nb, nb, 1, u, 1, nb, a22 + i0 * n, n, 2, i0, gw);
+  gemm_offset(i1 - i0, i1, nb, -1.0, u + i0 * nb, nb, 1, v, 1, nb, a22 + i0 * n, n, 2, i0, gw);
+}
+
+// Stage 1 in one thread.
 EXPORT(reduce_to_band)
-void reduce_to_band(double *a, int n, int nb, double *work) {
-  double *u = work;                 // m×nb: V·T, then W
-  double *x = u + n * nb;           // m×nb
-  double *v = x + n * nb;           // m×nb: V (unit lower trapezoidal) copied out of the panel
-  double *t = v + n * nb;           // nb×nb
-  double *mm = t + nb * nb;         // nb×nb
-  double *tm = mm + nb * nb;        // nb×nb
-  double *s = tm + nb * nb;         // nb
-  double *gw = s + nb;
-  for (int j0 = 0; j0 + nb < n - 1; j0 += nb) {
-    int r0 = j0 + nb;        // first row below the band
-    int m = n - r0;          // panel rows
-    int w = imin(nb, m);     // reflectors in this panel
-    double *panel = a + r0 * n + j0;
-    // Panel QR (columns c of the m×nb block, rows contiguous in memory).
-    for (int c = 0; c < w; c++) {
-      double beta;
-      double tc = householder(panel + c * n + c, m - c, n, &beta);
-      t[c * nb + c] = tc;
-      panel[c * n + c] = 1;
-      if (tc != 0) {
-        // Apply to the remaining columns c+1..nb-1: s = vᵀ·P, P -= tau·v·s.
-        int rest = nb - c - 1;
-        for (int q = 0; q < rest; q++) s[q] = 0;
-        for (int i = c; i < m; i++) {
-          double vi = panel[i * n + c];
-          for (int q = 0; q < rest; q++) s[q] += vi * panel[i * n + c + 1 + q];
-        }
-        for (int i = c; i < m; i++) {
-          double f = tc * panel[i * n + c];
-          for (int q = 0; q < rest; q++) panel[i * n + c + 1 + q] -= f * s[q];
-        }
-      }
-      // V column c.
-      for (int i = 0; i < m; i++) v[i * nb + c] = i < c ? 0 : panel[i * n + c];
-      panel[c * n + c] = beta;
-      for (int i = c + 1; i < m; i++) panel[i * n + c] = 0;
-    }
-    for (int c = w; c < nb; c++) {
-      t[c * nb + c] = 0;
-      for (int i = 0; i < m; i++) v[i * nb + c] = 0;
-    }
-    // T (upper triangular): T[0:c, c] = -tau_c · T[0:c,0:c] · Vᵀ[0:c]·v_c.
-    for (int c = 0; c < nb; c++) {
-      double tc = t[c * nb + c];
-      for (int q = 0; q < c; q++) {
-        double sum = 0;
-        for (int i = c; i < m; i++) sum += v[i * nb + q] * v[i * nb + c];
-        t[q * nb + c] = sum;
-      }
-      for (int q = 0; q < c; q++) {
-        double sum = 0;
-        for (int r = q; r < c; r++) sum += t[q * nb + r] * t[r * nb + c];
-        x[q] = -tc * sum;
-      }
-      for (int q = 0; q < c; q++) t[q * nb + c] = x[q];
-      for (int q = c + 1; q < nb; q++) t[q * nb + c] = 0;
-    }
-    // u = V·T.
-    for (int i = 0; i < m * nb; i++) u[i] = 0;
-    gemm(m, nb, nb, 1.0, v, nb, 1, t, nb, 1, u, nb, 0, gw);
-    // x = A22·u (A22 lower-stored at a + r0·n + r0).
-    double *a22 = a + r0 * n + r0;
-    for (int i = 0; i < m * nb; i++) x[i] = 0;
-    symm_lower(a22, n, m, u, nb, x, gw);
-    // W = x − ½·V·(Tᵀ·(Vᵀ·x)), into u.
-    for (int i = 0; i < nb * nb; i++) mm[i] = 0;
-    gemm(nb, nb, m, 1.0, v, 1, nb, x, nb, 1, mm, nb, 0, gw);
-    for (int p = 0; p < nb; p++)
-      for (int q = 0; q < nb; q++) {
-        double sum = 0;
-        for (int r = 0; r <= p; r++) sum += t[r * nb + p] * mm[r * nb + q];
-        tm[p * nb + q] = sum;
-      }
-    for (int i = 0; i < m * nb; i++) u[i] = x[i];
-    gemm(m, nb, nb, -0.5, v, nb, 1, tm, nb, 1, u, nb, 0, gw);
-    // A22 (lower) -= V·Wᵀ + W·Vᵀ.
-    gemm(m, m, nb, -1.0, v, nb, 1, u, 1, nb, a22, n, 2, gw);
-    gemm(m, m, nb, -1.0, u, nb, 1, v, 1, nb, a22, n, 2, gw);
+void reduce_to_band(double *a, int n, int nb, double *work, double *tstore, double *gw) {
+  int panels = band_panel_count(n, nb);
+  for (int p = 0; p < panels; p++) {
+    int m = n - (p * nb + nb);
+    band_panel(a, n, nb, p, work, tstore, gw);
+    band_symm_rows(a, n, nb, p, work, 0, m, gw);
+    band_w(a, n, nb, p, work, gw);
+    band_update_rows(a, n, nb, p, work, 0, m, gw);
   }
 }
 
@@ -352,8 +392,11 @@ void reduce_to_band(double *a, int n, int nb, double *work) {
 // compact copy: band[i·(2nb+1) + k] = A[i][i−k]. Outputs d, e. work: n·(2nb+1) + 4·nb·nb doubles.
 #define BAND(i, j) band[(i) * bw + ((i) - (j))]
 
+// When refl is not null every reflector is recorded as (s, τ, v[0..nb)) in nb + 2 doubles;
+// returns how many.
 EXPORT(band_to_tridiagonal)
-void band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, double *work) {
+int band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, double *work, double *refl) {
+  int recorded = 0;
   int bw = 2 * nb + 1;
   double *band = work;
   double *blk = band + n * bw;  // nb×nb dense scratch
@@ -406,6 +449,13 @@ void band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, d
       }
       BAND(s, col) = beta;
       for (int i = 1; i < len; i++) BAND(s + i, col) = 0;
+      if (refl) {
+        double *r = refl + (long)recorded * (nb + 2);
+        r[0] = s;
+        r[1] = tau;
+        for (int i = 0; i < nb; i++) r[2 + i] = i < len ? v[i] : 0;
+        recorded++;
+      }
       // Next: annihilate column s below row s+nb.
       col = s;
       s = s + nb;
@@ -415,6 +465,59 @@ void band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, d
   for (int i = 0; i < n; i++) d[i] = BAND(i, i);
   for (int i = 0; i + 1 < n; i++) e[i] = BAND(i + 1, i);
   if (n > 0) e[n - 1] = 0;
+  return recorded;
+}
+
+// Two-stage back-transformation. x is n×count (column k is vector k).
+static void apply_band_reflector(const double *h, int n, int nb, double *x, int count, double *wv) {
+  int s = (int)h[0], len = imin(nb, n - s);
+  double tau = h[1];
+  const double *v = h + 2;
+  if (tau == 0) return;
+  for (int k = 0; k < count; k++) wv[k] = 0;
+  for (int i = 0; i < len; i++) axpy(v[i], x + (s + i) * count, wv, count);
+  for (int i = 0; i < len; i++) axpy(-tau * v[i], wv, x + (s + i) * count, count);
+}
+
+// x[r0:] ← (I − V·T·Vᵀ)·x[r0:] for panel p, or with Tᵀ (the transpose).
+static void apply_panel(const double *a, int n, int nb, const double *tstore, int p, double *x, int count,
+                        int transpose, double *vbuf, double *y, double *y2, double *gw) {
+  int j0 = p * nb, r0 = j0 + nb, m = n - r0;
+  const double *t = tstore + p * nb * nb;
+  for (int i = 0; i < m; i++)
+    for (int c = 0; c < nb; c++) vbuf[i * nb + c] = i == c ? 1.0 : (i > c ? a[(r0 + i) * n + j0 + c] : 0.0);
+  for (int i = 0; i < nb * count; i++) y[i] = 0;
+  gemm(nb, count, m, 1.0, vbuf, 1, nb, x + r0 * count, count, 1, y, count, 0, gw);
+  for (int pr = 0; pr < nb; pr++) {
+    double *dst = y2 + pr * count;
+    for (int k = 0; k < count; k++) dst[k] = 0;
+    for (int q = 0; q < nb; q++) {
+      double tv = transpose ? (q <= pr ? t[q * nb + pr] : 0) : (q >= pr ? t[pr * nb + q] : 0);
+      if (tv != 0) axpy(tv, y + q * count, dst, count);
+    }
+  }
+  gemm(m, count, nb, -1.0, vbuf, nb, 1, y2, count, 1, x + r0 * count, count, 0, gw);
+}
+
+// x ← Q·x (or Qᵀ·x) for Q = Q1·Q2 of the two-stage reduction (reduce_to_band with tstore, then
+// band_to_tridiagonal with refl). work: n·nb + 2·nb·count + count + gemm_workspace_doubles() doubles.
+EXPORT(apply_two_stage)
+void apply_two_stage(const double *a, int n, int nb, const double *tstore, const double *refl, int nrefl, double *x,
+                     int count, int transpose, double *work) {
+  double *vbuf = work;
+  double *y = vbuf + n * nb;
+  double *y2 = y + nb * count;
+  double *wv = y2 + nb * count;
+  double *gw = wv + count;
+  int panels = 0;
+  for (int j0 = 0; j0 + nb < n - 1; j0 += nb) panels++;
+  if (!transpose) {
+    for (int r = nrefl - 1; r >= 0; r--) apply_band_reflector(refl + (long)r * (nb + 2), n, nb, x, count, wv);
+    for (int p = panels - 1; p >= 0; p--) apply_panel(a, n, nb, tstore, p, x, count, 0, vbuf, y, y2, gw);
+  } else {
+    for (int p = 0; p < panels; p++) apply_panel(a, n, nb, tstore, p, x, count, 1, vbuf, y, y2, gw);
+    for (int r = 0; r < nrefl; r++) apply_band_reflector(refl + (long)r * (nb + 2), n, nb, x, count, wv);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ describe('analysis through the worker pool', () => {
   });
 
   test('a worker that runs out of memory fails with a clear message naming the worker', async () => {
-    const starved = new WorkerPool(workerPath, 1, { maxOldGenerationSizeMb: 2 });
+    const starved = new WorkerPool(workerPath, 1, { resourceLimits: { maxOldGenerationSizeMb: 2 } });
     try {
       const outcome = await runAnalysis(starved, model, DEFAULT_SETTINGS).catch((e: Error) => e);
       const text = outcome instanceof Error ? outcome.message : outcome.failed.map((f) => f.error).join('; ');

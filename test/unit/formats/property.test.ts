@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -14,7 +22,9 @@ import { fixturesDir } from '../paths';
  * works or fails with a WeightFileError, promptly. Inputs are valid fixtures with random damage: truncation,
  * byte flips, lying 32/64-bit integers (sizes, offsets, counts), spliced bytes. Fixed seed, so runs repeat.
  */
-const SEED = 20240611;
+const SEED = Number(process.env.PROPERTY_SEED ?? 20240611);
+/** More runs for a longer search: PROPERTY_RUNS=5000 node --test out/test/unit/formats/property.test.js */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rmt-property-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -25,12 +35,27 @@ type Mutation =
   | { kind: 'splice'; at: number; bytes: Uint8Array };
 
 const position = fc.oneof(fc.nat({ max: 511 }), fc.nat()); // headers are at the start: favour them
-const lies = fc.constantFrom(0n, 1n, 7n, 255n, 65535n, 0x7fffffffn, 0xffffffffn, 1n << 40n, (1n << 63n) - 1n, (1n << 64n) - 1n);
+const lies = fc.constantFrom(
+  0n,
+  1n,
+  7n,
+  255n,
+  65535n,
+  0x7fffffffn,
+  0xffffffffn,
+  1n << 40n,
+  (1n << 63n) - 1n,
+  (1n << 64n) - 1n,
+);
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('byte' as const), at: position, value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constantFrom('u32' as const, 'u64' as const), at: position, value: lies }),
-  fc.record({ kind: fc.constant('splice' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }) }),
+  fc.record({
+    kind: fc.constant('splice' as const),
+    at: position,
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }),
+  }),
 );
 
 function damage(original: Buffer, mutations: Mutation[]): Buffer {
@@ -40,7 +65,8 @@ function damage(original: Buffer, mutations: Mutation[]): Buffer {
     const at = m.at % b.length;
     if (m.kind === 'truncate') b = b.subarray(0, at);
     else if (m.kind === 'byte') b[at] = m.value;
-    else if (m.kind === 'splice') b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
+    else if (m.kind === 'splice')
+      b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
     else {
       const n = m.kind === 'u32' ? 4 : 8;
       if (at + n > b.length) continue;
@@ -104,7 +130,7 @@ describe('property: damaged files give a WeightFileError or work, never anything
 
   for (const [reader, seeds] of Object.entries(SEEDS)) {
     test(reader, async () => {
-      const runs = reader.startsWith('keras') ? 40 : 150;
+      const runs = reader.startsWith('keras') ? Math.ceil(RUNS / 4) : RUNS;
       for (const seed of seeds) {
         const source = path.join(fixturesDir, seed);
         const dir = mkdtempSync(path.join(tmp, `${reader}-`));

@@ -37,7 +37,8 @@ describe('PyTorch reader (files written by torch.save / torch.jit.save)', () => 
       return true;
     });
   });
-  test('whole-module pickle: lenient mode extracts the parameters', () => check('module.pth', { lenient: true }));
+  test('whole-module pickle: lenient mode extracts the parameters', () =>
+    check('module.pth', { lenient: true }));
   test('TorchScript archive: lenient mode extracts the parameters', () =>
     check('scripted.pt', { lenient: true }, 'torchscript'));
   for (const lenient of [false, true]) {

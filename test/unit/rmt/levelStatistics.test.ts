@@ -6,9 +6,19 @@ import { fitMarchenkoPastur } from '../../../src/rmt/marchenkoPastur';
 import { bulkLevels, spacingStatistics } from '../../../src/rmt/spacings';
 import { NullCache } from '../../../src/rmt/nullCalibration';
 import { kolmogorovPValue, monteCarloPValue } from '../../../src/rmt/kolmogorov';
-import { gaussianSingularValues, betaHermiteEigenvalues, symmetricEigenvalues } from '../../../src/rmt/tridiagonalModels';
+import {
+  gaussianSingularValues,
+  betaHermiteEigenvalues,
+  symmetricEigenvalues,
+} from '../../../src/rmt/tridiagonalModels';
 import { spacingRatios } from '../../../src/rmt/spacingRatio';
-import { MEAN_RATIO, goeSpacingPdf, gueSpacingPdf, poissonRatioPdf, ratioSurmisePdf } from '../../../src/rmt/surmise';
+import {
+  MEAN_RATIO,
+  goeSpacingPdf,
+  gueSpacingPdf,
+  poissonRatioPdf,
+  ratioSurmisePdf,
+} from '../../../src/rmt/surmise';
 import { unfold, spacingsOf, type UnfoldingMethod } from '../../../src/rmt/unfolding';
 import {
   goeDelta3,
@@ -48,7 +58,8 @@ describe('level spacings (RMT.md §3)', () => {
     // Against Poisson: the spread of D is ~0.015 over replicas (measured below).
     const poissonD: number[] = [];
     const rng = new Rng(501);
-    for (let r = 0; r < 20; r++) poissonD.push(spacingsOfLayer(gaussianSingularValues(rng, 500, 1000), 500, 1000).ksPoisson);
+    for (let r = 0; r < 20; r++)
+      poissonD.push(spacingsOfLayer(gaussianSingularValues(rng, 500, 1000), 500, 1000).ksPoisson);
     assert.ok(Math.abs(stats.ksPoisson - 0.21) < 3 * std(poissonD), `D_Poisson = ${stats.ksPoisson}`);
     assert.ok(Math.abs(mean(poissonD) - 0.21) < 0.005 + (4 * std(poissonD)) / Math.sqrt(poissonD.length));
     const pPoisson = kolmogorovPValue(stats.ksPoisson, stats.spacings.length);
@@ -92,15 +103,23 @@ describe('level spacings (RMT.md §3)', () => {
         means.push(mean(stats.spacings));
         ds.push(stats.ksGoe);
       }
-      assert.ok(Math.abs(mean(means) - 1) < 0.01 + (4 * std(means)) / Math.sqrt(means.length), `${method}: ⟨s⟩ = ${mean(means)}`);
+      assert.ok(
+        Math.abs(mean(means) - 1) < 0.01 + (4 * std(means)) / Math.sqrt(means.length),
+        `${method}: ⟨s⟩ = ${mean(means)}`,
+      );
       // Under the GOE the spacings pass a plain Kolmogorov test comfortably (correlated levels make D small).
       assert.ok(mean(ds) < 0.06, `${method}: mean D_GOE = ${mean(ds)}`);
     }
   });
 
   test('surmise densities are normalised', () => {
-    for (const pdf of [goeSpacingPdf, gueSpacingPdf]) assert.ok(Math.abs(simpson(pdf, 0, 12, 2000) - 1) < 1e-9);
-    for (const pdf of [(r: number) => ratioSurmisePdf(r, 1), (r: number) => ratioSurmisePdf(r, 2), poissonRatioPdf])
+    for (const pdf of [goeSpacingPdf, gueSpacingPdf])
+      assert.ok(Math.abs(simpson(pdf, 0, 12, 2000) - 1) < 1e-9);
+    for (const pdf of [
+      (r: number) => ratioSurmisePdf(r, 1),
+      (r: number) => ratioSurmisePdf(r, 2),
+      poissonRatioPdf,
+    ])
       assert.ok(Math.abs(simpson(pdf, 0, 1, 2000) - 1) < 1e-9);
     // Means of r̃: GOE surmise 4 − 2√3, GUE surmise 2√3/π − 1/2, Poisson 2 ln 2 − 1.
     const meanOf = (pdf: (r: number) => number): number => simpson((r) => r * pdf(r), 0, 1, 2000);
@@ -114,7 +133,10 @@ describe('spacing ratio ⟨r̃⟩ (RMT.md §3)', () => {
   // Each reference is quoted to 4 decimals: tolerance = 4 s.e. of the replica mean + 5e-5.
   function assertMean(values: number[], reference: number, label: string): void {
     const se = std(values) / Math.sqrt(values.length);
-    assert.ok(Math.abs(mean(values) - reference) < 4 * se + 5e-5, `${label}: ${mean(values)} ± ${se}, reference ${reference}`);
+    assert.ok(
+      Math.abs(mean(values) - reference) < 4 * se + 5e-5,
+      `${label}: ${mean(values)} ± ${se}, reference ${reference}`,
+    );
   }
 
   test('Check: real Gaussian 400×800 → ⟨r̃⟩ = 0.530 ± 0.003 (GOE 0.5307)', async () => {
@@ -132,7 +154,10 @@ describe('spacing ratio ⟨r̃⟩ (RMT.md §3)', () => {
     const r = spacingRatios(bulkLevels(nu, fitMarchenkoPastur(nu, 800, 0.95).outliers));
     assert.ok(Math.abs(r.mean - MEAN_RATIO.goe) < 4 * r.standardError);
     // s.e. ≈ 0.26/√n.
-    assert.ok(Math.abs(r.standardError * Math.sqrt(r.ratios.length) - 0.26) < 0.03, `s.e.·√n = ${r.standardError * Math.sqrt(r.ratios.length)}`);
+    assert.ok(
+      Math.abs(r.standardError * Math.sqrt(r.ratios.length) - 0.26) < 0.03,
+      `s.e.·√n = ${r.standardError * Math.sqrt(r.ratios.length)}`,
+    );
   });
 
   test('GOE and GUE matrices (dense, from the ensemble generators) and Poisson levels', () => {
@@ -160,7 +185,8 @@ describe('spacing ratio ⟨r̃⟩ (RMT.md §3)', () => {
       gue.push(spacingRatios(Float64Array.from({ length: n }, (_, i) => doubled[2 * i])).mean);
     }
     const rng = new Rng(8);
-    for (let r = 0; r < 60; r++) poisson.push(spacingRatios(Float64Array.from({ length: 200 }, () => rng.uniform()).sort()).mean);
+    for (let r = 0; r < 60; r++)
+      poisson.push(spacingRatios(Float64Array.from({ length: 200 }, () => rng.uniform()).sort()).mean);
     assertMean(goe, MEAN_RATIO.goe, 'GOE');
     assertMean(gue, MEAN_RATIO.gue, 'GUE');
     assertMean(poisson, MEAN_RATIO.poisson, 'Poisson');
@@ -172,7 +198,10 @@ describe('spacing ratio ⟨r̃⟩ (RMT.md §3)', () => {
       [1, MEAN_RATIO.goe],
       [2, MEAN_RATIO.gue],
     ] as const) {
-      const means = Array.from({ length: 200 }, () => spacingRatios(betaHermiteEigenvalues(rng, 300, beta)).mean);
+      const means = Array.from(
+        { length: 200 },
+        () => spacingRatios(betaHermiteEigenvalues(rng, 300, beta)).mean,
+      );
       assertMean(means, reference, `β = ${beta}`);
     }
   });
@@ -207,7 +236,10 @@ describe('number variance and rigidity (RMT.md §4)', () => {
     }
     lengths.forEach((L, i) => {
       assert.ok(Math.abs(mean(s2[i]) - L) < (4 * std(s2[i])) / Math.sqrt(40), `Σ²(${L}) = ${mean(s2[i])}`);
-      assert.ok(Math.abs(mean(d3[i]) - L / 15) < (4 * std(d3[i])) / Math.sqrt(40), `Δ₃(${L}) = ${mean(d3[i])}`);
+      assert.ok(
+        Math.abs(mean(d3[i]) - L / 15) < (4 * std(d3[i])) / Math.sqrt(40),
+        `Δ₃(${L}) = ${mean(d3[i])}`,
+      );
     });
   });
 
@@ -229,8 +261,14 @@ describe('number variance and rigidity (RMT.md §4)', () => {
     RIGIDITY_LENGTHS.forEach((L, i) => {
       const se2 = std(s2[i]) / Math.sqrt(replicas);
       const se3 = std(d3[i]) / Math.sqrt(replicas);
-      assert.ok(Math.abs(mean(s2[i]) - goeSigma2(L)) < 4 * se2, `Σ²(${L}) = ${mean(s2[i])} ± ${se2} vs ${goeSigma2(L)}`);
-      assert.ok(Math.abs(mean(d3[i]) - goeDelta3(L)) < 4 * se3, `Δ₃(${L}) = ${mean(d3[i])} ± ${se3} vs ${goeDelta3(L)}`);
+      assert.ok(
+        Math.abs(mean(s2[i]) - goeSigma2(L)) < 4 * se2,
+        `Σ²(${L}) = ${mean(s2[i])} ± ${se2} vs ${goeSigma2(L)}`,
+      );
+      assert.ok(
+        Math.abs(mean(d3[i]) - goeDelta3(L)) < 4 * se3,
+        `Δ₃(${L}) = ${mean(d3[i])} ± ${se3} vs ${goeDelta3(L)}`,
+      );
     });
   });
 });

@@ -105,8 +105,7 @@ describe('Marchenko–Pastur law (RMT.md §2)', () => {
       const rate = tops.filter((t) => t > threshold).length / replicas;
       const p = 1 - level;
       const se = Math.sqrt((p * (1 - p)) / replicas);
-      // Johnstone's centring makes the rate accurate to O(n^{-2/3}) here: allow 4 s.e. plus 0.2 %.
-      assert.ok(Math.abs(rate - p) < 4 * se + 0.002, `level ${level}: rate ${rate}, expected ${p} ± ${se}`);
+      assert.ok(Math.abs(rate - p) < 4 * se, `level ${level}: rate ${rate}, expected ${p} ± ${se}`);
     }
   });
 });

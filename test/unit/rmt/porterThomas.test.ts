@@ -30,7 +30,10 @@ describe('Porter–Thomas (RMT.md §5)', () => {
       const q = nullDist[Math.floor(0.95 * replicas)];
       // s.e. of a sample quantile: √(p(1−p)/R)/f(q), with the density f estimated from the null itself.
       const h = Math.floor(0.01 * replicas);
-      const density = (2 * h) / replicas / (nullDist[Math.floor(0.95 * replicas) + h] - nullDist[Math.floor(0.95 * replicas) - h]);
+      const density =
+        (2 * h) /
+        replicas /
+        (nullDist[Math.floor(0.95 * replicas) + h] - nullDist[Math.floor(0.95 * replicas) - h]);
       const se = Math.sqrt((0.05 * 0.95) / replicas) / density;
       assert.ok(q > 1.31 - 4 * se && q < 1.32 + 4 * se, `L = ${length}: q95 = ${q} ± ${se}`);
     }
@@ -40,7 +43,8 @@ describe('Porter–Thomas (RMT.md §5)', () => {
     const rng = new Rng(4);
     const trials = 2000;
     let rejected = 0;
-    for (let t = 0; t < trials; t++) if (porterThomasPValue(unitGaussian(rng, 200), cache, 2000, 0) < 0.05) rejected++;
+    for (let t = 0; t < trials; t++)
+      if (porterThomasPValue(unitGaussian(rng, 200), cache, 2000, 0) < 0.05) rejected++;
     // Binomial s.e. plus the null's own quantile uncertainty (R = 2000).
     const se = Math.sqrt((0.05 * 0.95) / trials + (0.05 * 0.95) / 2000);
     assert.ok(Math.abs(rejected / trials - 0.05) < 4 * se, `rate ${rejected / trials}`);
@@ -57,7 +61,10 @@ describe('Porter–Thomas (RMT.md §5)', () => {
     }
     // Vectors of one matrix are not independent, but nearly so: binomial s.e. with 1600 vectors.
     const seVectors = Math.sqrt((0.05 * 0.95) / vectors + (0.05 * 0.95) / 2000);
-    assert.ok(Math.abs(vectorRejections / vectors - 0.05) < 4 * seVectors, `rate ${vectorRejections / vectors}`);
+    assert.ok(
+      Math.abs(vectorRejections / vectors - 0.05) < 4 * seVectors,
+      `rate ${vectorRejections / vectors}`,
+    );
   });
 
   test('Check: ~100 % rejection on localised vectors', () => {
@@ -68,9 +75,20 @@ describe('Porter–Thomas (RMT.md §5)', () => {
       // Exponentially localised around a random site, localisation length 10, random signs.
       const length = 300;
       const centre = rng.integer(length);
-      const u = Float64Array.from({ length }, (_, i) => (rng.uniform() < 0.5 ? -1 : 1) * Math.exp(-Math.abs(i - centre) / 10));
+      const u = Float64Array.from(
+        { length },
+        (_, i) => (rng.uniform() < 0.5 ? -1 : 1) * Math.exp(-Math.abs(i - centre) / 10),
+      );
       const norm = Math.hypot(...u);
-      if (porterThomasPValue(u.map((x) => x / norm), cache, 2000, 0) < 0.05) rejected++;
+      if (
+        porterThomasPValue(
+          u.map((x) => x / norm),
+          cache,
+          2000,
+          0,
+        ) < 0.05
+      )
+        rejected++;
     }
     assert.ok(rejected / trials > 0.99, `rate ${rejected / trials}`);
   });
@@ -98,6 +116,15 @@ describe('Porter–Thomas (RMT.md §5)', () => {
     }
   });
 
+  test('null caches survive export and import', () => {
+    const copy = new NullCache();
+    copy.import(JSON.parse(JSON.stringify(cache.export())));
+    assert.deepEqual(copy.porterThomasNull(64, 20000, 3), cache.porterThomasNull(64, 20000, 3));
+    const stale = new NullCache();
+    stale.import({ ...cache.export(), version: -1 });
+    assert.deepEqual(stale.export().pt, []);
+  });
+
   test('smoothing, boundary and which vectors are tested', () => {
     assert.deepEqual(smoothPValues([0, 0, 1, 1], 2), [0, 1 / 3, 2 / 3, 1]);
     assert.equal(informationBoundary([0, 0.01, 0.2, 0.5, 0.4]), 2);
@@ -105,8 +132,14 @@ describe('Porter–Thomas (RMT.md §5)', () => {
     assert.equal(porterThomasIndices(1024).length, 1024);
     const big = porterThomasIndices(4096);
     assert.ok(big.length >= 200 && big.length <= 220);
-    assert.deepEqual(big.slice(0, 100), Array.from({ length: 100 }, (_, i) => i));
-    assert.deepEqual(big.slice(-20), Array.from({ length: 20 }, (_, i) => 4076 + i));
+    assert.deepEqual(
+      big.slice(0, 100),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      big.slice(-20),
+      Array.from({ length: 20 }, (_, i) => 4076 + i),
+    );
   });
 
   test('planted localised top directions: the left ones fail, the right ones pass, the boundary sits at the end of the run', async () => {
@@ -120,7 +153,8 @@ describe('Porter–Thomas (RMT.md §5)', () => {
     for (let s = 0; s < spikes; s++) {
       const v = unitGaussian(rng, cols);
       const strength = (6 + 0.1 * s) * Math.sqrt(cols / 5);
-      for (let i = 5 * s; i < 5 * s + 5; i++) for (let j = 0; j < cols; j++) w[i * cols + j] += strength * v[j];
+      for (let i = 5 * s; i < 5 * s + 5; i++)
+        for (let j = 0; j < cols; j++) w[i * cols + j] += strength * v[j];
     }
     const svd = engine.svd(w, rows, cols, 'all');
     const p = svd.left.map((u) => porterThomasPValue(u, cache, 2000, 0));

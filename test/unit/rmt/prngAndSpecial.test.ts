@@ -29,7 +29,9 @@ describe('PRNG (xoshiro128** seeded by SplitMix64), against an independent Pytho
       g = new Rng(Number(seed));
       expected.uniforms.forEach((u) => assert.equal(g.uniform(), u));
       g = new Rng(Number(seed));
-      expected.normals.forEach((z) => assert.ok(Math.abs(g.normal() - z) <= 1e-15 * Math.max(1, Math.abs(z))));
+      expected.normals.forEach((z) =>
+        assert.ok(Math.abs(g.normal() - z) <= 1e-15 * Math.max(1, Math.abs(z))),
+      );
     });
   }
 
@@ -41,7 +43,10 @@ describe('PRNG (xoshiro128** seeded by SplitMix64), against an independent Pytho
     assert.ok(Math.abs(std(z) - 1) < 4 * Math.sqrt(0.5 / n));
     for (const shape of [0.5, 2.5]) {
       const x = Float64Array.from({ length: n }, () => g.gamma(shape));
-      assert.ok(Math.abs(mean(x) - shape) < (4 * Math.sqrt(shape)) / Math.sqrt(n), `gamma(${shape}) mean ${mean(x)}`);
+      assert.ok(
+        Math.abs(mean(x) - shape) < (4 * Math.sqrt(shape)) / Math.sqrt(n),
+        `gamma(${shape}) mean ${mean(x)}`,
+      );
     }
     const chi2 = Float64Array.from({ length: n }, () => g.chi(7) ** 2);
     assert.ok(Math.abs(mean(chi2) - 7) < (4 * Math.sqrt(14)) / Math.sqrt(n));
@@ -58,7 +63,10 @@ describe('PRNG (xoshiro128** seeded by SplitMix64), against an independent Pytho
     for (const c of counts) assert.ok(Math.abs(c - n / 7) < 4 * Math.sqrt((n * (1 / 7) * 6) / 7));
     const a = Float64Array.from({ length: 50 }, (_, i) => i);
     const s = g.shuffle(Float64Array.from(a));
-    assert.deepEqual(Array.from(s).sort((x, y) => x - y), Array.from(a));
+    assert.deepEqual(
+      Array.from(s).sort((x, y) => x - y),
+      Array.from(a),
+    );
     assert.notDeepEqual(Array.from(s), Array.from(a));
   });
 
@@ -102,7 +110,10 @@ describe('special functions', () => {
     for (const level of [0.9, 0.95, 0.99]) {
       const exact = tw1QuantileExact(level);
       // RMT.md gives four decimals: agree to half a unit of the last one.
-      assert.ok(Math.abs(exact - TW1_QUANTILES[level]) <= 5e-5, `t_${level}: ${exact} vs ${TW1_QUANTILES[level]}`);
+      assert.ok(
+        Math.abs(exact - TW1_QUANTILES[level]) <= 5e-5,
+        `t_${level}: ${exact} vs ${TW1_QUANTILES[level]}`,
+      );
     }
     // TW₁ mean −1.2065 and variance 1.6078 (Tracy & Widom 1996), by quadrature of the CDF.
     const grid = Array.from({ length: 801 }, (_, i) => -8 + i * 0.02);

@@ -49,7 +49,10 @@ describe('Hill estimator (RMT.md §6)', () => {
     }
     // The range 1.6–1.8 (half-width 0.1) plus 4 s.e. of the mean over seeds.
     const se = std(plateauAlphas) / Math.sqrt(plateauAlphas.length);
-    assert.ok(Math.abs(mean(plateauAlphas) - 1.7) < 0.1 + 4 * se, `plateau α = ${mean(plateauAlphas)} ± ${se}`);
+    assert.ok(
+      Math.abs(mean(plateauAlphas) - 1.7) < 0.1 + 4 * se,
+      `plateau α = ${mean(plateauAlphas)} ± ${se}`,
+    );
   });
 });
 
@@ -61,7 +64,10 @@ describe('WeightWatcher-compatible power-law α (RMT.md §6)', () => {
       const tail = pareto(rng, 1500, exponent - 1);
       const body = Float64Array.from({ length: 1500 }, () => 0.2 + 0.8 * rng.uniform());
       const fit = fitPowerLaw([...tail, ...body])!;
-      assert.ok(Math.abs(fit.alpha - exponent) < 4 * fit.alphaSigma, `α = ${fit.alpha} ± ${fit.alphaSigma} vs ${exponent}`);
+      assert.ok(
+        Math.abs(fit.alpha - exponent) < 4 * fit.alphaSigma,
+        `α = ${fit.alpha} ± ${fit.alphaSigma} vs ${exponent}`,
+      );
       assert.ok(fit.xmin >= 0.95 && fit.xmin < 3, `xmin = ${fit.xmin}`);
       assert.ok(Math.abs(fit.alphaSigma - (fit.alpha - 1) / Math.sqrt(fit.tailCount)) < 1e-12);
       assert.ok(Math.abs(fit.hillEquivalent - 2 * (fit.alpha - 1)) < 1e-12);
@@ -106,7 +112,10 @@ describe('randomised baseline (RMT.md §7)', () => {
     assert.ok(ds.jsDistance > 5 * dg.jsDistance, `${ds.jsDistance} vs ${dg.jsDistance}`);
     // Small layers average 5 replicas.
     const small = generateEnsemble('ginibre', 60, 80, 1, 5)[0];
-    assert.equal(randomBaseline(small.re, 60, 80, engine.singularValues(small.re, 60, 80), engine, 0).replicas.length, 5);
+    assert.equal(
+      randomBaseline(small.re, 60, 80, engine.singularValues(small.re, 60, 80), engine, 0).replicas.length,
+      5,
+    );
   });
 });
 
@@ -120,7 +129,14 @@ describe('checkpoint comparison (RMT.md §8)', () => {
     assert.equal(same.relativeChange, 0);
     assert.ok(Math.abs(same.leftOverlap - 1) < 1e-9 && Math.abs(same.rightOverlap - 1) < 1e-9);
     const noise = new Rng(7).normals(rows * cols, 0.01);
-    const perturbed = compareLayers(w0.map((x, i) => x + noise[i]), w0, rows, cols, engine, 5);
+    const perturbed = compareLayers(
+      w0.map((x, i) => x + noise[i]),
+      w0,
+      rows,
+      cols,
+      engine,
+      5,
+    );
     // ‖noise‖_F² ≈ 1e-4·NM and ‖W₀‖²_F ≈ NM + r·θ²M, each with relative s.e. ≈ √(2/NM): ratio within 4 s.e.
     const expected = 0.01 / Math.sqrt(1 + (5 * 25) / rows);
     assert.ok(Math.abs(perturbed.relativeChange - expected) < 4 * expected * Math.sqrt(1 / (rows * cols)));

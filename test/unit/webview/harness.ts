@@ -42,13 +42,19 @@ export async function startServer(): Promise<{ origin: string; close(): Promise<
       );
       return;
     }
+    if (url.pathname === '/favicon.ico') {
+      response.writeHead(204).end(); // browsers ask; VS Code webviews do not
+      return;
+    }
     const file = path.join(repoRoot, path.normalize(url.pathname));
     const allowed = ['dist', 'media'].some((dir) => file.startsWith(path.join(repoRoot, dir) + path.sep));
     if (!allowed || !existsSync(file)) {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    response.writeHead(200, {
+      'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+    });
     response.end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -92,7 +98,10 @@ interface PageWindow {
     body: { className: string; dataset: Record<string, string> } | null;
     addEventListener(type: 'securitypolicyviolation', listener: (event: ViolationEvent) => void): void;
   };
-  MutationObserver: new (callback: () => void) => { observe(node: unknown, options: object): void; disconnect(): void };
+  MutationObserver: new (callback: () => void) => {
+    observe(node: unknown, options: object): void;
+    disconnect(): void;
+  };
 }
 
 interface ViolationEvent {
@@ -131,7 +140,10 @@ export class ReportPage {
   }
 
   async post(message: HostToWebview): Promise<void> {
-    await this.page.evaluate((m) => (globalThis as unknown as PageWindow).postMessage(m, '*'), asJson(message));
+    await this.page.evaluate(
+      (m) => (globalThis as unknown as PageWindow).postMessage(m, '*'),
+      asJson(message),
+    );
   }
 
   async postAll(messages: HostToWebview[]): Promise<void> {

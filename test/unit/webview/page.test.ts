@@ -32,8 +32,13 @@ describe('report page', () => {
     const page = await ReportPage.open(browser, server.origin);
     await page.post({ type: 'begin', file: FILE, format: 'safetensors', layers: headers(), skipped: 2 });
     await page.page.waitForSelector('vscode-data-grid-row[data-key]');
-    assert.deepEqual(await rowNames(page), LAYERS.map((l) => l.name));
-    const pending = await page.page.$$eval('vscode-data-grid-row[data-status="pending"] .badge', (b) => b.map((x) => x.textContent));
+    assert.deepEqual(
+      await rowNames(page),
+      LAYERS.map((l) => l.name),
+    );
+    const pending = await page.page.$$eval('vscode-data-grid-row[data-status="pending"] .badge', (b) =>
+      b.map((x) => x.textContent),
+    );
     assert.equal(pending.length, LAYERS.length);
     assert.ok(pending.every((t) => t === 'pending'));
     assert.match((await page.page.textContent('.status')) ?? '', /analysing 0 of 6 layers/);
@@ -59,14 +64,25 @@ describe('report page', () => {
     // First non-"too small" layer selected by default.
     assert.equal(rendered.selected, layers[0].name);
 
-    assert.deepEqual(await rowNames(page), LAYERS.map((l) => l.name));
-    const badges = await page.page.$$eval('vscode-data-grid-row[data-key] .badge', (b) => b.map((x) => x.textContent));
-    assert.deepEqual(badges, layers.map((l) => l.verdict.summary));
+    assert.deepEqual(
+      await rowNames(page),
+      LAYERS.map((l) => l.name),
+    );
+    const badges = await page.page.$$eval('vscode-data-grid-row[data-key] .badge', (b) =>
+      b.map((x) => x.textContent),
+    );
+    assert.deepEqual(
+      badges,
+      layers.map((l) => l.verdict.summary),
+    );
     const smallRow = 'vscode-data-grid-row[data-key="classifier.weight"]';
     assert.equal(await page.page.textContent(`${smallRow} [data-column="shape"]`), '10 × 128');
     const sigma = await page.page.textContent(`${smallRow} [data-column="sigma"]`);
     const digits = (sigma ?? '').replace(/^[0.]+/, '').replace('.', '');
-    assert.ok(/^\d+$/.test(digits) && digits.length <= 4, `σ cell "${sigma}" shows at most 4 significant digits`);
+    assert.ok(
+      /^\d+$/.test(digits) && digits.length <= 4,
+      `σ cell "${sigma}" shows at most 4 significant digits`,
+    );
 
     // ESD: one bar per non-empty bin, the MP curve, the TW rule.
     const svg = '#esd-chart svg';
@@ -74,9 +90,14 @@ describe('report page', () => {
     const nonEmpty = layers[0].esd.histogram.density.filter((d) => d > 0).length;
     assert.ok(bars >= nonEmpty && bars <= layers[0].esd.histogram.density.length, `${bars} bars`);
     const shuffled = layers[0].baseline !== undefined;
-    assert.equal(await page.page.$$eval(`${svg} .mark-line.role-mark path`, (p) => p.length), shuffled ? 2 : 1);
+    assert.equal(
+      await page.page.$$eval(`${svg} .mark-line.role-mark path`, (p) => p.length),
+      shuffled ? 2 : 1,
+    );
     assert.equal(await page.page.$$eval(`${svg} .mark-rule.role-mark line`, (p) => p.length), 1);
-    const legend = await page.page.$$eval(`${svg} .role-legend-label text`, (t) => t.map((x) => x.textContent));
+    const legend = await page.page.$$eval(`${svg} .role-legend-label text`, (t) =>
+      t.map((x) => x.textContent),
+    );
     assert.deepEqual(legend, ['singular values', 'MP fit', ...(shuffled ? ['shuffled W'] : [])]);
 
     assert.deepEqual(await page.violations(), []);
@@ -100,6 +121,57 @@ describe('report page', () => {
     const next = await page.waitForPosted('selectLayer', 2);
     assert.equal(next.name, LAYERS[4].name);
     await page.waitForLayer(LAYERS[4].name);
+    await page.close();
+  });
+
+  test('the host selects a layer (CodeLens, diagnostics): the page shows it', async () => {
+    const page = await openDone();
+    await page.page.click('vscode-panel-tab#tab-model');
+    await page.post({ type: 'selectLayer', name: LAYERS[2].name });
+    await page.waitForLayer(LAYERS[2].name);
+    assert.equal(await page.page.getAttribute('vscode-panels', 'activeid'), 'tab-layers');
+    await page.close();
+  });
+
+  test('plan (custom editor): the table from the header and an Analyze button', async () => {
+    const page = await ReportPage.open(browser, server.origin);
+    await page.post({ type: 'plan', file: FILE, format: 'safetensors', layers: headers(), skipped: 2 });
+    await page.page.waitForSelector('vscode-data-grid-row[data-key]');
+    assert.deepEqual(
+      await rowNames(page),
+      LAYERS.map((l) => l.name),
+    );
+    assert.equal(await page.page.textContent('vscode-data-grid-row[data-key] .badge'), 'not analysed');
+    assert.match((await page.page.textContent('.status')) ?? '', /6 matrices, not analysed yet/);
+    await page.page.click('#analyze');
+    await page.waitForPosted('analyze');
+    // The host starts the run: the same panel fills in.
+    await page.postAll(await runMessages());
+    await page.waitForPosted('rendered');
+    assert.equal(await page.page.isHidden('#analyze'), true);
+    await page.close();
+  });
+
+  test('a failed layer, then an analysis error', async () => {
+    const page = await ReportPage.open(browser, server.origin);
+    const { layers } = await analysis();
+    await page.post({ type: 'begin', file: FILE, format: 'safetensors', layers: headers(), skipped: 0 });
+    await page.post({ type: 'layer', report: layers[0] });
+    await page.post({
+      type: 'layerFailed',
+      name: LAYERS[1].name,
+      error: 'tensor data ends past the file (offset 123)',
+    });
+    const failed = `vscode-data-grid-row[data-key="${LAYERS[1].name}"]`;
+    await page.page.waitForSelector(`${failed}[data-status="failed"] .badge-failed`);
+    assert.match((await page.page.getAttribute(`${failed} .badge`, 'title')) ?? '', /offset 123/);
+    await page.post({ type: 'error', message: 'worker crashed' });
+    await page.page.waitForSelector('.status.status-error');
+    assert.match((await page.page.textContent('.status')) ?? '', /Analysis failed: worker crashed/);
+    assert.equal(await page.page.getAttribute('#export-json', 'disabled'), '');
+    await page.post({ type: 'cancelled' });
+    await page.page.waitForSelector('.status.status-cancelled');
+    assert.deepEqual(page.errors, []);
     await page.close();
   });
 
@@ -134,7 +206,10 @@ describe('report page', () => {
 
     const restored = await ReportPage.open(browser, server.origin, { state });
     await restored.page.waitForSelector('#esd-chart svg');
-    assert.deepEqual(await rowNames(restored), LAYERS.map((l) => l.name));
+    assert.deepEqual(
+      await rowNames(restored),
+      LAYERS.map((l) => l.name),
+    );
     assert.equal(await restored.page.textContent('.layer-name'), LAYERS[3].name);
     assert.deepEqual(await restored.violations(), []);
     await restored.close();
@@ -215,5 +290,51 @@ describe('report page', () => {
       assert.deepEqual(page.errors, []);
       await page.close();
     }
+  });
+});
+
+describe('report page: comparisons', () => {
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startServer>>;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('baseline and checkpoint comparison: model view overlays, layer view spectra', async () => {
+    const { baseline, comparison } = await analysis();
+    const page = await ReportPage.open(browser, server.origin);
+    await page.postAll(await runMessages());
+    await page.waitForPosted('rendered');
+    await page.post({ type: 'baseline', baseline });
+    await page.post({ type: 'comparison', comparison });
+    // Both switch to the model view: cPSE with two curves, the change chart, the summary sentences.
+    await page.page.waitForSelector('#checkpoint-change-chart svg');
+    await page.page.waitForSelector('#cpse-chart svg');
+    const legend = await page.page.$$eval('#cpse-chart svg .role-legend-label text', (t) =>
+      t.map((x) => x.textContent),
+    );
+    assert.deepEqual(legend, ['this model', 'Gaussian baseline']);
+    const summary = (await page.page.textContent('.model-summary')) ?? '';
+    assert.match(summary, /Gaussian baseline of the same shapes \(seed 11\)/);
+    assert.ok(summary.includes(comparison.summary.text), summary);
+    await page.page.waitForTimeout(200);
+    await page.screenshot('report-light-comparison-model');
+
+    await page.page.click('vscode-panel-tab#tab-layers');
+    await page.page.waitForSelector('#checkpoint-spectra-chart svg');
+    assert.match((await page.page.textContent('.comparison-facts')) ?? '', /Overlap \(left\)/);
+    await page.page.click('[data-chart="esd"] vscode-radio:has-text("Log")');
+    await page.page.waitForSelector('#esd-chart[data-mode="log"] svg');
+    await page.page.waitForTimeout(200);
+    await page.screenshot('report-light-comparison-layer');
+    assert.deepEqual(await page.violations(), []);
+    assert.deepEqual(page.errors, []);
+    await page.close();
   });
 });

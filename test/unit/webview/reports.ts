@@ -1,11 +1,24 @@
 // Real reports for the page tests: small synthetic layers through the real per-layer analysis.
 import type { LayerHeader, HostToWebview } from '../../../src/protocol';
 import { Rng } from '../../../src/rmt/prng';
-import { createEngine } from '../../../src/linalg';
+import { createJsEngine } from '../../../src/linalg/jsEngine';
 import { analyzeLayer } from '../../../src/engine/analyzeLayer';
 import { modelStatistics } from '../../../src/engine/modelStatistics';
 import { toJson } from '../../../src/engine/json';
-import { DEFAULT_SETTINGS, SCHEMA_VERSION, type LayerReport, type ModelReport } from '../../../src/engine/report';
+import { gaussianBaseline } from '../../../src/engine/baseline';
+import { spectrumSample, summarise } from '../../../src/engine/comparison';
+import type {
+  BaselineResult,
+  CheckpointComparison,
+  LayerComparisonReport,
+} from '../../../src/engine/comparisonTypes';
+import { compareLayers } from '../../../src/rmt/checkpoint';
+import {
+  DEFAULT_SETTINGS,
+  SCHEMA_VERSION,
+  type LayerReport,
+  type ModelReport,
+} from '../../../src/engine/report';
 
 interface Spec {
   name: string;
@@ -48,12 +61,22 @@ export const LAYERS: Spec[] = [
 export const FILE = '/workspace/models/tiny-encoder.safetensors';
 
 export function headers(): LayerHeader[] {
-  return LAYERS.map((l) => ({ name: l.name, tensor: l.name, shape: [l.rows, l.cols], dtype: 'F32', layout: '2d' }));
+  return LAYERS.map((l) => ({
+    name: l.name,
+    tensor: l.name,
+    shape: [l.rows, l.cols],
+    dtype: 'F32',
+    layout: '2d',
+  }));
 }
 
 export interface Analysis {
   layers: LayerReport[];
   model: ModelReport;
+  /** The Gaussian baseline of the same shapes (Compare with random baseline). */
+  baseline: BaselineResult;
+  /** The layers against an "initial checkpoint": fresh Gaussian matrices of the same σ. */
+  comparison: CheckpointComparison;
 }
 
 let cached: Promise<Analysis> | undefined;
@@ -61,9 +84,10 @@ let cached: Promise<Analysis> | undefined;
 /** Analyses the synthetic layers once per test process. */
 export function analysis(): Promise<Analysis> {
   cached ??= (async () => {
-    const engine = await createEngine({ prefer: 'js' });
+    const engine = createJsEngine();
     const rng = new Rng(7);
     const results = [];
+    const comparisons: LayerComparisonReport[] = [];
     for (const spec of LAYERS) {
       const input = {
         name: spec.name,
@@ -75,6 +99,14 @@ export function analysis(): Promise<Analysis> {
         data: spec.make(rng, spec.rows, spec.cols),
       };
       results.push(await analyzeLayer(input, DEFAULT_SETTINGS, engine));
+      const initial = gaussian(0.05)(rng, spec.rows, spec.cols);
+      comparisons.push({
+        ...compareLayers(input.data, initial, spec.rows, spec.cols, engine, 10),
+        name: spec.name,
+        shape: [spec.rows, spec.cols],
+        trained: spectrumSample(engine.singularValues(input.data, spec.rows, spec.cols)),
+        initial: spectrumSample(engine.singularValues(initial, spec.rows, spec.cols)),
+      });
     }
     const layers = results.map((r) => r.report);
     const model: ModelReport = {
@@ -83,12 +115,21 @@ export function analysis(): Promise<Analysis> {
       format: 'safetensors',
       layers,
       skipped: [
-        { name: 'encoder.layers.0.attention.query.bias', shape: [128], dtype: 'F32', reason: '1-D tensor (bias)' },
+        {
+          name: 'encoder.layers.0.attention.query.bias',
+          shape: [128],
+          dtype: 'F32',
+          reason: '1-D tensor (bias)',
+        },
         { name: 'encoder.norm.weight', shape: [128], dtype: 'F32', reason: '1-D tensor (norm)' },
       ],
       failed: [],
       model: modelStatistics(
-        results.map((r) => ({ rows: r.report.shape[0], cols: r.report.shape[1], singularValues: r.singularValues })),
+        results.map((r) => ({
+          rows: r.report.shape[0],
+          cols: r.report.shape[1],
+          singularValues: r.singularValues,
+        })),
         DEFAULT_SETTINGS,
       ),
       provenance: {
@@ -100,7 +141,15 @@ export function analysis(): Promise<Analysis> {
         fileModified: '2025-01-01T00:00:00.000Z',
       },
     };
-    return { layers, model };
+    const comparison: CheckpointComparison = {
+      file: FILE,
+      reference: '/workspace/models/tiny-encoder-init.safetensors',
+      layers: comparisons,
+      unmatched: [],
+      failed: [],
+      summary: summarise(comparisons),
+    };
+    return { layers, model, baseline: gaussianBaseline(model, DEFAULT_SETTINGS, 11), comparison };
   })();
   return cached;
 }
@@ -108,7 +157,9 @@ export function analysis(): Promise<Analysis> {
 /** The messages of a whole run, as the host sends them. */
 export async function runMessages(): Promise<HostToWebview[]> {
   const { layers, model } = await analysis();
-  const messages: HostToWebview[] = [{ type: 'begin', file: FILE, format: 'safetensors', layers: headers(), skipped: 2 }];
+  const messages: HostToWebview[] = [
+    { type: 'begin', file: FILE, format: 'safetensors', layers: headers(), skipped: 2 },
+  ];
   layers.forEach((report, i) => {
     messages.push({ type: 'layer', report }, { type: 'progress', done: i + 1, total: layers.length });
   });

@@ -1,0 +1,41 @@
+import { computeSingularValues, computeSvd } from './pipeline';
+import type { SpectrumEngine } from './types';
+import { WasmKernels } from './wasmKernels';
+
+/** The WebAssembly engine; `threads` (≥ 1) threads share the Gram product of one matrix. */
+export function createWasmEngine(threads = 1): SpectrumEngine & { dispose(): void; timings(): Record<string, number> } {
+  const kernels = new WasmKernels(threads);
+  const engine = {
+    kind: 'wasm-simd' as const,
+    singularValues: (a: Float64Array, rows: number, cols: number) => computeSingularValues(kernels, a, rows, cols),
+    svd: (a: Float64Array, rows: number, cols: number, indices: number[] | 'all') =>
+      computeSvd(kernels, a, rows, cols, indices),
+    dispose: () => kernels.dispose(),
+    /** Seconds per step of the last call (gram, band, bulge, …). */
+    timings: () => kernels.lastTimings,
+  };
+  warmUp(engine);
+  return engine;
+}
+
+/**
+ * V8 compiles wasm first with its baseline compiler and swaps in optimised code only for later
+ * calls: a long first call would run entirely in the slow tier. Small calls through every kernel
+ * (both reductions, back-transformation, products) get them optimised first.
+ */
+function warmUp(engine: SpectrumEngine): void {
+  const rows = 200;
+  const cols = 260;
+  const a = new Float64Array(rows * cols);
+  let s = 12345;
+  for (let i = 0; i < a.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 4294967296 - 0.5;
+  }
+  for (let round = 0; round < 3; round++) {
+    engine.singularValues(a, rows, cols);
+    engine.singularValues(a.subarray(0, 60 * cols), cols, 60);
+    engine.svd(a.subarray(0, 64 * 80), 64, 80, [0, 1, 63]);
+    engine.svd(a.subarray(0, 80 * 64), 80, 64, [0, 1, 63]);
+  }
+}

@@ -1,0 +1,340 @@
+import { Worker } from 'node:worker_threads';
+import type { Kernels, Reduction } from './pipeline';
+import { kernelsWasmBase64 } from './wasm/kernelsBinary.generated';
+
+/** The C kernels' exports (wasm/kernels.c); pointers are byte offsets into the shared memory. */
+interface Exports {
+  gemm_workspace_doubles(): number;
+  gram_rows(w: number, rows: number, cols: number, ofColumns: number, c: number, i0: number, i1: number, work: number): void;
+  mirror_upper(c: number, n: number): void;
+  tridiagonalize(a: number, n: number, d: number, e: number, tau: number, p: number): void;
+  apply_q(a: number, n: number, tau: number, x: number, count: number, transpose: number): void;
+  band_panel_count(n: number, nb: number): number;
+  band_panel(a: number, n: number, nb: number, p: number, work: number, tstore: number, gw: number): void;
+  band_symm_rows(a: number, n: number, nb: number, p: number, work: number, i0: number, i1: number, gw: number): void;
+  band_w(a: number, n: number, nb: number, p: number, work: number, gw: number): void;
+  band_update_rows(a: number, n: number, nb: number, p: number, work: number, i0: number, i1: number, gw: number): void;
+  band_to_tridiagonal(a: number, n: number, nb: number, d: number, e: number, work: number, refl: number): number;
+  apply_two_stage(
+    a: number,
+    n: number,
+    nb: number,
+    tstore: number,
+    refl: number,
+    nrefl: number,
+    x: number,
+    count: number,
+    transpose: number,
+    work: number,
+  ): void;
+  map_to_long_side(
+    w: number,
+    rows: number,
+    cols: number,
+    ofColumns: number,
+    x: number,
+    count: number,
+    y: number,
+    work: number,
+  ): void;
+}
+
+/** The part of the WebAssembly JS API used here (the project's `lib` setting has no DOM types). */
+interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+type WasmModule = object;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+}
+const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const PAGE = 65536;
+/** Below this offset: the kernels' (unused) stack and data. */
+const ARENA_START = 1 << 22;
+/** Band half-width of the two-stage reduction. */
+const BAND = 32;
+/** Below this size the one-stage reduction is as fast and simpler. */
+const TWO_STAGE_FROM = 192;
+
+interface WasmReduction extends Reduction {
+  /** Offset of the reduced matrix, which keeps the reflectors for back-transformation. */
+  reflectors: number;
+  /** One-stage: τ of each reflector. */
+  tau?: number;
+  /** Two-stage: the panels' T factors and the recorded band reflectors. */
+  twoStage?: { tstore: number; refl: number; count: number };
+}
+
+/** Number of reflectors band_to_tridiagonal generates (kernels.c). */
+function bandReflectorCount(n: number, nb: number): number {
+  let count = 0;
+  for (let j = 0; j < n - 2; j++) {
+    for (let s = j + 1; Math.min(nb, n - s) >= 2; s += nb) count++;
+  }
+  return count;
+}
+
+let compiled: WasmModule | undefined;
+
+export function wasmSimdSupported(): boolean {
+  try {
+    return compiledModule() !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+function compiledModule(): WasmModule {
+  compiled ??= new WebAssembly.Module(Buffer.from(kernelsWasmBase64, 'base64'));
+  return compiled;
+}
+
+/** Kernels a helper thread can run (all take 8 numeric arguments). */
+const HELPER_OPS = ['gram_rows', 'band_symm_rows', 'band_update_rows'] as const;
+type HelperOp = (typeof HELPER_OPS)[number];
+
+/**
+ * Worker threads that run row blocks of the big products on the same shared memory. The calling
+ * thread blocks (Atomics.wait) until they finish, so the engine's API stays synchronous.
+ */
+class Helpers {
+  private readonly workers: Worker[] = [];
+  /** Per helper: [sequence, done (1 ok, −1 failed), op]. */
+  private readonly control: Int32Array;
+  /** Per helper: 8 arguments. */
+  private readonly args: Float64Array;
+
+  constructor(count: number, memory: WasmMemory) {
+    this.control = new Int32Array(new SharedArrayBuffer(count * 4 * 4));
+    this.args = new Float64Array(new SharedArrayBuffer(count * 8 * 8));
+    for (let h = 0; h < count; h++) {
+      const worker = new Worker(HELPER_SOURCE, {
+        eval: true,
+        workerData: { module: compiledModule(), memory, control: this.control, args: this.args, slot: h, ops: HELPER_OPS },
+      });
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+
+  get count(): number {
+    return this.workers.length;
+  }
+
+  start(h: number, op: HelperOp, args: number[]): void {
+    this.args.set(args, h * 8);
+    Atomics.store(this.control, h * 4 + 2, HELPER_OPS.indexOf(op));
+    Atomics.store(this.control, h * 4 + 1, 0);
+    Atomics.add(this.control, h * 4, 1);
+    Atomics.notify(this.control, h * 4);
+  }
+
+  wait(h: number): void {
+    const done = h * 4 + 1;
+    while (Atomics.load(this.control, done) === 0) Atomics.wait(this.control, done, 0, 1000);
+    if (Atomics.load(this.control, done) < 0) throw new Error('wasm helper thread failed');
+  }
+
+  terminate(): void {
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, args, slot, ops } = workerData;
+const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+let seen = 0;
+for (;;) {
+  Atomics.wait(control, slot * 4, seen);
+  seen = Atomics.load(control, slot * 4);
+  const a = args.subarray(slot * 8, slot * 8 + 8);
+  let status = 1;
+  try { k[ops[control[slot * 4 + 2]]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); } catch { status = -1; }
+  Atomics.store(control, slot * 4 + 1, status);
+  Atomics.notify(control, slot * 4 + 1);
+}`;
+
+export class WasmKernels implements Kernels {
+  private readonly memory: WasmMemory;
+  private readonly k: Exports;
+  private readonly helpers: Helpers | undefined;
+  private top = ARENA_START;
+  /** Where each call's allocations start (after the per-thread workspaces). */
+  private readonly base: number;
+  /** The matrix currently copied into wasm memory, reused by mapToLongSide. */
+  private current: { a: Float64Array; offset: number } | undefined;
+  private readonly gemmWork: number;
+  /** One gemm workspace per thread, below the arena. */
+  private readonly gemmWorkspaces: number[] = [];
+  /** Seconds spent in each step of the last reduction (for the benchmark). */
+  lastTimings: Record<string, number> = {};
+
+  constructor(threads = 1) {
+    this.memory = new WebAssembly.Memory({ initial: ARENA_START / PAGE + 16, maximum: 65536, shared: true });
+    this.k = new WebAssembly.Instance(compiledModule(), { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.gemmWork = this.k.gemm_workspace_doubles() * 8;
+    this.helpers = threads > 1 ? new Helpers(threads - 1, this.memory) : undefined;
+    for (let p = 0; p < threads; p++) this.gemmWorkspaces.push(this.alloc(this.gemmWork));
+    this.base = this.top;
+  }
+
+  dispose(): void {
+    this.helpers?.terminate();
+  }
+
+  /** Reserves `bytes` (8-aligned) in the arena, growing the memory as needed. */
+  private alloc(bytes: number): number {
+    const offset = this.top;
+    const end = offset + Math.ceil(bytes / 8) * 8;
+    if (end > 2 ** 32) throw new RangeError('matrix too large for the wasm engine (4 GiB memory)');
+    const needed = Math.ceil(end / PAGE) - this.memory.buffer.byteLength / PAGE;
+    if (needed > 0) this.memory.grow(needed);
+    this.top = end;
+    return offset;
+  }
+
+  private f64(offset: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, offset, length);
+  }
+
+  private copyIn(x: Float64Array): number {
+    const offset = this.alloc(x.length * 8);
+    this.f64(offset, x.length).set(x);
+    return offset;
+  }
+
+  reduce(a: Float64Array, rows: number, cols: number): WasmReduction {
+    const ofColumns = cols < rows;
+    const n = ofColumns ? cols : rows;
+    const w = this.copyIn(a);
+    this.current = { a, offset: w };
+    const c = this.alloc(n * n * 8);
+    this.f64(c, n * n).fill(0);
+    // Wall and CPU seconds per step (CPU time of the whole process, helpers included).
+    let t = performance.now();
+    let cpu = process.cpuUsage();
+    const lap = (step: string) => {
+      const now = performance.now();
+      const used = process.cpuUsage(cpu);
+      this.lastTimings[step] = (now - t) / 1000;
+      this.lastTimings[`${step}Cpu`] = (used.user + used.system) / 1e6;
+      t = now;
+      cpu = process.cpuUsage();
+    };
+    this.lastTimings = {};
+    this.gram(w, rows, cols, ofColumns, c, n);
+    this.k.mirror_upper(c, n);
+    lap('gram');
+    const d = this.alloc(n * 8);
+    const e = this.alloc(n * 8);
+    const read = () => ({ d: this.f64(d, n).slice(), e: this.f64(e, n).slice() });
+    if (n < TWO_STAGE_FROM) {
+      const tau = this.alloc(n * 8);
+      const p = this.alloc(n * 8);
+      this.k.tridiagonalize(c, n, d, e, tau, p);
+      lap('tridiagonal');
+      return { n, ofColumns, ...read(), reflectors: c, tau };
+    }
+    const work = this.alloc((3 * n * BAND + 3 * BAND * BAND + BAND) * 8);
+    const tstore = this.alloc(Math.ceil(n / BAND) * BAND * BAND * 8);
+    this.reduceToBand(c, n, work, tstore);
+    lap('band');
+    const refl = this.alloc(bandReflectorCount(n, BAND) * (BAND + 2) * 8);
+    const bandWork = this.alloc((n * (2 * BAND + 1) + 4 * BAND * BAND) * 8);
+    const count = this.k.band_to_tridiagonal(c, n, BAND, d, e, bandWork, refl);
+    lap('bulge');
+    return { n, ofColumns, ...read(), reflectors: c, twoStage: { tstore, refl, count } };
+  }
+
+  /** Upper triangle of the Gram matrix, split by rows over this thread and the helpers. */
+  private gram(w: number, rows: number, cols: number, ofColumns: boolean, c: number, n: number): void {
+    // Row i of the upper triangle costs ∝ n − i: cut where the remaining areas are equal.
+    const cuts = this.cuts(n, (f) => 1 - Math.sqrt(1 - f));
+    this.split('gram_rows', cuts, (i0, i1, gw) => [w, rows, cols, ofColumns ? 1 : 0, c, i0, i1, gw]);
+  }
+
+  /** Row cuts 0 = c₀ < … < c_parts = n (multiples of 4) with c_p = n·share(p/parts). */
+  private cuts(n: number, share: (fraction: number) => number): number[] {
+    const parts = (this.helpers?.count ?? 0) + 1;
+    const cuts = [0];
+    for (let p = 1; p < parts; p++) cuts.push(Math.min(n, 4 * Math.round((n * share(p / parts)) / 4)));
+    cuts.push(n);
+    return cuts;
+  }
+
+  /** Runs `op` on row ranges [cuts[p], cuts[p+1]): part 0 here, the others on the helpers. */
+  private split(op: HelperOp, cuts: number[], args: (i0: number, i1: number, gw: number) => number[]): void {
+    const parts = cuts.length - 1;
+    for (let p = 1; p < parts; p++) this.helpers!.start(p - 1, op, args(cuts[p], cuts[p + 1], this.gemmWorkspaces[p]));
+    let error: unknown;
+    try {
+      (this.k[op] as (...x: number[]) => void)(...args(cuts[0], cuts[1], this.gemmWorkspaces[0]));
+    } catch (e) {
+      error = e;
+    }
+    for (let p = 1; p < parts; p++) this.helpers!.wait(p - 1);
+    if (error) throw error;
+  }
+
+  /** Stage 1 of the two-stage reduction (kernels.c), panel by panel, rows split over the threads. */
+  private reduceToBand(c: number, n: number, work: number, tstore: number): void {
+    const k = this.k;
+    const gw = this.gemmWorkspaces[0];
+    const panels = k.band_panel_count(n, BAND);
+    for (let p = 0; p < panels; p++) {
+      const m = n - (p + 1) * BAND;
+      k.band_panel(c, n, BAND, p, work, tstore, gw);
+      this.split('band_symm_rows', this.cuts(m, (f) => f), (i0, i1, g) => [c, n, BAND, p, work, i0, i1, g]);
+      k.band_w(c, n, BAND, p, work, gw);
+      // Row i of the lower triangle costs ∝ i.
+      this.split('band_update_rows', this.cuts(m, Math.sqrt), (i0, i1, g) => [c, n, BAND, p, work, i0, i1, g]);
+    }
+  }
+
+  backTransform(r: Reduction, x: Float64Array, count: number, transpose = false): void {
+    const wr = r as WasmReduction;
+    const n = r.n;
+    const mark = this.top;
+    if (!wr.twoStage) {
+      const xo = this.copyIn(x.subarray(0, count * n));
+      this.k.apply_q(wr.reflectors, n, wr.tau!, xo, count, transpose ? 1 : 0);
+      x.set(this.f64(xo, count * n));
+    } else {
+      // The two-stage kernel wants the vectors as columns (n×count).
+      const xo = this.alloc(count * n * 8);
+      const xt = this.f64(xo, count * n);
+      for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) xt[i * count + p] = x[p * n + i];
+      const work = this.alloc((n * BAND + 2 * BAND * count + count) * 8 + this.gemmWork);
+      const { tstore, refl, count: nrefl } = wr.twoStage;
+      this.k.apply_two_stage(wr.reflectors, n, BAND, tstore, refl, nrefl, xo, count, transpose ? 1 : 0, work);
+      const back = this.f64(xo, count * n);
+      for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) x[p * n + i] = back[i * count + p];
+    }
+    this.top = mark;
+  }
+
+  mapToLongSide(a: Float64Array, rows: number, cols: number, ofColumns: boolean, x: Float64Array, count: number) {
+    const mark = this.top;
+    const w = this.current?.a === a ? this.current.offset : this.copyIn(a);
+    const n = ofColumns ? cols : rows;
+    const long = ofColumns ? rows : cols;
+    const xo = this.copyIn(x.subarray(0, count * n));
+    const y = this.alloc(count * long * 8);
+    this.f64(y, count * long).fill(0);
+    const work = this.alloc(this.gemmWork);
+    this.k.map_to_long_side(w, rows, cols, ofColumns ? 1 : 0, xo, count, y, work);
+    const out = this.f64(y, count * long).slice();
+    this.top = mark;
+    return out;
+  }
+
+  release(): void {
+    this.top = this.base;
+    this.current = undefined;
+  }
+}
