@@ -2,7 +2,7 @@
 // the wasm engine (when its build script exists), four esbuild bundles, and the tsc output for tests.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +38,13 @@ await Promise.all([
     outfile: 'dist/webview.js',
   }),
 ]);
+
+// h5wasm (Keras files) ships ES modules only; the worker loads its node build from dist/h5wasm/.
+mkdirSync(join(root, 'dist/h5wasm'), { recursive: true });
+for (const file of ['hdf5_hl.js', 'hdf5_util.js']) {
+  copyFileSync(join(root, 'node_modules/h5wasm/dist/node', file), join(root, 'dist/h5wasm', file));
+}
+writeFileSync(join(root, 'dist/h5wasm/package.json'), '{ "type": "module" }\n');
 
 // Tests and benchmarks run from tsc's output (out/), which also type-checks src/ and test/.
 run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);

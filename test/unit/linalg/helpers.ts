@@ -112,3 +112,14 @@ export function assertValidSvd(
     );
   }
 }
+
+/** The LCG matrices of bench/make-linalg-fixture.py (uniform entries in [−0.5, 0.5)). */
+export function lcgMatrix(rows: number, cols: number, seed: number): Float64Array {
+  const a = new Float64Array(rows * cols);
+  let s = seed >>> 0;
+  for (let i = 0; i < a.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 4294967296 - 0.5;
+  }
+  return a;
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createEngine } from '../../../src/linalg';
+import type { SpectrumEngine } from '../../../src/linalg/types';
+import { repoRoot } from '../paths';
+import { assertValidSvd, gaussianMatrix, lcgMatrix, matmul, maxAbsDifference, referenceSingularValues } from './helpers';
+
+interface FixtureCase {
+  rows: number;
+  cols: number;
+  seed: number;
+  repeatLast12Columns: boolean;
+  values: number[];
+}
+
+const fixture = JSON.parse(
+  readFileSync(path.join(repoRoot, 'test/unit/linalg/fixtures/numpy-svd.json'), 'utf8'),
+) as { cases: FixtureCase[] };
+
+const engines: SpectrumEngine[] = [];
+async function engine(threads = 1): Promise<SpectrumEngine> {
+  const e = await createEngine({ prefer: 'wasm', threads });
+  engines.push(e);
+  return e;
+}
+after(() => engines.forEach((e) => e.dispose?.()));
+
+describe('wasm engine', () => {
+  test('is the wasm SIMD engine on Node', async () => {
+    assert.equal((await engine()).kind, 'wasm-simd');
+  });
+
+  // Sizes below and above the switch to the two-stage reduction (192).
+  for (const [rows, cols] of [
+    [1, 5],
+    [6, 1],
+    [2, 2],
+    [17, 33],
+    [120, 80],
+    [200, 260],
+    [260, 200],
+    [256, 256],
+  ] as [number, number][]) {
+    test(`${rows}×${cols}: values and vectors match ml-matrix and the TS engine`, async () => {
+      const wasm = await engine();
+      const js = await createEngine({ prefer: 'js' });
+      const a = gaussianMatrix(rows, cols, 77 + rows * cols);
+      const expected = referenceSingularValues(a, rows, cols);
+      const values = wasm.singularValues(a, rows, cols);
+      assert.ok(maxAbsDifference(values, expected) <= 1e-10 * expected[0]);
+      assert.ok(maxAbsDifference(values, js.singularValues(a, rows, cols)) <= 1e-12 * expected[0]);
+      const r = wasm.svd(a, rows, cols, 'all');
+      assert.ok(maxAbsDifference(r.values, expected) <= 1e-10 * expected[0]);
+      assertValidSvd(a, rows, cols, r);
+    });
+  }
+
+  for (const c of fixture.cases) {
+    test(`numpy fixture ${c.rows}×${c.cols}${c.repeatLast12Columns ? ', rank-deficient' : ''}`, async () => {
+      const a = lcgMatrix(c.rows, c.cols, c.seed);
+      if (c.repeatLast12Columns) {
+        for (let i = 0; i < c.rows; i++) for (let j = 0; j < 12; j++) a[i * c.cols + 500 + j] = a[i * c.cols + j] * 0.5;
+      }
+      const values = (await engine()).singularValues(a, c.rows, c.cols);
+      assert.ok(maxAbsDifference(values, c.values) <= 1e-10 * c.values[0]);
+    });
+  }
+
+  test('selected vectors of a large rank-deficient matrix (two-stage back-transformation)', async () => {
+    const [rows, rank, cols] = [300, 280, 340];
+    const a = matmul(gaussianMatrix(rows, rank, 5), gaussianMatrix(rank, cols, 6), rows, rank, cols);
+    const wasm = await engine();
+    const wanted = [0, 1, 2, 150, 279, 280, 290, 299];
+    const r = wasm.svd(a, rows, cols, wanted);
+    assert.deepEqual(r.indices, wanted);
+    assert.ok(r.values[279] > 1e-6 * r.values[0]);
+    assert.ok(r.values[280] <= 1e-12 * r.values[0]);
+    assertValidSvd(a, rows, cols, r);
+  });
+
+  test('badly scaled tall matrix', async () => {
+    const [rows, cols] = [400, 210];
+    const a = gaussianMatrix(rows, cols, 9);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) a[i * cols + j] *= 1e-200 * 10 ** (j / 50);
+    const wasm = await engine();
+    const js = await createEngine({ prefer: 'js' });
+    const values = wasm.singularValues(a, rows, cols);
+    assert.ok(maxAbsDifference(values, js.singularValues(a, rows, cols)) <= 1e-10 * values[0]);
+    assertValidSvd(a, rows, cols, wasm.svd(a, rows, cols, [0, 100, 209]));
+  });
+
+  test('two threads give the same spectrum as one', async () => {
+    const [rows, cols] = [420, 500];
+    const a = gaussianMatrix(rows, cols, 12);
+    const one = (await engine(1)).singularValues(a, rows, cols);
+    const two = (await engine(2)).singularValues(a, rows, cols);
+    assert.ok(maxAbsDifference(one, two) <= 1e-12 * one[0]);
+    const r = (await engine(2)).svd(a, rows, cols, [0, 10, 419]);
+    assertValidSvd(a, rows, cols, r);
+  });
+});
