@@ -292,7 +292,12 @@ async function extract(
         else done(null, chunk);
       },
     });
-    await pipeline(input, inflate, limit, createWriteStream(target));
+    try {
+      await pipeline(input, inflate, limit, createWriteStream(target));
+    } catch (err) {
+      if (err instanceof WeightFileError) throw err;
+      throw new WeightFileError(file, `cannot inflate: ${(err as Error).message}`, 'model.weights.h5', start);
+    }
     if (written !== size) {
       throw new WeightFileError(
         file,

@@ -32,6 +32,7 @@ class ShardGroup {
   /** The (shard path, offset) where group byte `offset` lies, for messages. */
   where(offset: number): { shard: string; offset: number } {
     const s = [...this.shards].reverse().find((x) => x.start <= offset) ?? this.shards[0];
+    if (!s) return { shard: this.file, offset }; // a group with no shard files
     return { shard: s.source.path, offset: offset - s.start };
   }
 

@@ -95,7 +95,12 @@ interface LanczosRun {
 }
 
 /** Lanczos on the symmetric operator `op` from `start`, with full reorthogonalisation. */
-function lanczos(op: (x: Float64Array) => Float64Array, start: Float64Array, steps: number, reorth: boolean): LanczosRun {
+function lanczos(
+  op: (x: Float64Array) => Float64Array,
+  start: Float64Array,
+  steps: number,
+  reorth: boolean,
+): LanczosRun {
   const n = start.length;
   const basis: Float64Array[] = [];
   const alpha: number[] = [];

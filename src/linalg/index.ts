@@ -1,7 +1,7 @@
 import { createJsEngine } from './jsEngine';
 import type { SpectrumEngine } from './types';
 import { createWasmEngine } from './wasmEngine';
-import { wasmSimdSupported } from './wasmKernels';
+import { bestSimdVariant } from './wasmKernels';
 
 export type { SpectrumEngine, SvdResult } from './types';
 export { approximateSpectrum, type ApproximateSpectrum, type ApproximateOptions } from './approximate';
@@ -18,6 +18,7 @@ export interface EngineOptions {
 }
 
 export async function createEngine(options: EngineOptions = {}): Promise<SpectrumEngine> {
-  if (options.prefer !== 'js' && wasmSimdSupported()) return createWasmEngine(Math.max(1, options.threads ?? 1));
+  const variant = options.prefer === 'js' ? undefined : bestSimdVariant();
+  if (variant) return createWasmEngine(Math.max(1, options.threads ?? 1), variant);
   return createJsEngine();
 }

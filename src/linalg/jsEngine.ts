@@ -16,7 +16,8 @@ export const jsKernels: Kernels = {
   },
   backTransform(r, x, k, transpose = false) {
     const n = r.n;
-    for (let p = 0; p < k; p++) applyQ((r as JsReduction).reflectors, x.subarray(p * n, (p + 1) * n), transpose);
+    for (let p = 0; p < k; p++)
+      applyQ((r as JsReduction).reflectors, x.subarray(p * n, (p + 1) * n), transpose);
   },
   mapToLongSide(a, rows, cols, ofColumns, x, k) {
     const n = ofColumns ? cols : rows;

@@ -14,7 +14,14 @@ export interface Kernels {
   /** In-place x ← Q·x (or Qᵀ·x) for k vectors of length n stored as rows of `x` (k×n). */
   backTransform(reduction: Reduction, x: Float64Array, k: number, transpose?: boolean): void;
   /** Rows of the k×n matrix `x` mapped to the long side: y_j = Wᵀx_j (or W·x_j when ofColumns); k×L. */
-  mapToLongSide(a: Float64Array, rows: number, cols: number, ofColumns: boolean, x: Float64Array, k: number): Float64Array;
+  mapToLongSide(
+    a: Float64Array,
+    rows: number,
+    cols: number,
+    ofColumns: boolean,
+    x: Float64Array,
+    k: number,
+  ): Float64Array;
   /** Frees what `reduce` holds (wasm memory). */
   release(reduction: Reduction): void;
 }
@@ -38,7 +45,8 @@ export function checkShape(a: Float64Array, rows: number, cols: number): void {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) {
     throw new RangeError(`bad matrix shape ${rows}×${cols}`);
   }
-  if (a.length !== rows * cols) throw new RangeError(`matrix has ${a.length} entries, expected ${rows}×${cols}`);
+  if (a.length !== rows * cols)
+    throw new RangeError(`matrix has ${a.length} entries, expected ${rows}×${cols}`);
 }
 
 interface Eigen {
@@ -115,7 +123,13 @@ function singularValuesOfSafe(k: Kernels, a: Float64Array, rows: number, cols: n
   }
 }
 
-function svdOfSafe(k: Kernels, a: Float64Array, rows: number, cols: number, indices: number[] | 'all'): SvdResult {
+function svdOfSafe(
+  k: Kernels,
+  a: Float64Array,
+  rows: number,
+  cols: number,
+  indices: number[] | 'all',
+): SvdResult {
   const r = k.reduce(a, rows, cols, true);
   try {
     const n = r.n;

@@ -22,7 +22,7 @@ export function tridiagonalEigen(d: Float64Array, e: Float64Array, n: number, z?
       if (m === l) break;
       if (++iterations > 60) throw new Error('tridiagonal QL did not converge');
       let g = (d[l + 1] - d[l]) / (2 * e[l]);
-      let r = Math.hypot(g, 1);
+      let r = hypot(g, 1);
       g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
       let s = 1;
       let c = 1;
@@ -31,7 +31,7 @@ export function tridiagonalEigen(d: Float64Array, e: Float64Array, n: number, z?
       for (; i >= l; i--) {
         const f = s * e[i];
         const b = c * e[i];
-        r = Math.hypot(f, g);
+        r = hypot(f, g);
         e[i + 1] = r;
         if (r === 0) {
           d[i + 1] -= p;
@@ -65,4 +65,10 @@ function rotateRows(z: Float64Array, n: number, i: number, c: number, s: number)
     z[b + k] = s * zi + c * zj;
     z[a + k] = c * zi - s * zj;
   }
+}
+
+/** √(x² + y²) without Math.hypot's cost, falling back to it where squaring could overflow or underflow. */
+function hypot(x: number, y: number): number {
+  const r = Math.sqrt(x * x + y * y);
+  return r > 1e-150 && r < 1e150 ? r : Math.hypot(x, y);
 }

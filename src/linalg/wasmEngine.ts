@@ -1,13 +1,20 @@
 import { computeSingularValues, computeSvd } from './pipeline';
 import type { SpectrumEngine } from './types';
-import { WasmKernels } from './wasmKernels';
+import { WasmKernels, type SimdVariant } from './wasmKernels';
 
-/** The WebAssembly engine; `threads` (≥ 1) threads share the Gram product of one matrix. */
-export function createWasmEngine(threads = 1): SpectrumEngine & { dispose(): void; timings(): Record<string, number> } {
-  const kernels = new WasmKernels(threads);
+/**
+ * The WebAssembly engine; `threads` (≥ 1) threads share the big products of one matrix;
+ * `variant`: the relaxed-SIMD build (fused multiply-add) or the plain one.
+ */
+export function createWasmEngine(
+  threads = 1,
+  variant: SimdVariant = 'plain',
+): SpectrumEngine & { dispose(): void; timings(): Record<string, number> } {
+  const kernels = new WasmKernels(threads, variant);
   const engine = {
     kind: 'wasm-simd' as const,
-    singularValues: (a: Float64Array, rows: number, cols: number) => computeSingularValues(kernels, a, rows, cols),
+    singularValues: (a: Float64Array, rows: number, cols: number) =>
+      computeSingularValues(kernels, a, rows, cols),
     svd: (a: Float64Array, rows: number, cols: number, indices: number[] | 'all') =>
       computeSvd(kernels, a, rows, cols, indices),
     dispose: () => kernels.dispose(),

@@ -1,20 +1,56 @@
 import { Worker } from 'node:worker_threads';
 import type { Kernels, Reduction } from './pipeline';
-import { kernelsWasmBase64 } from './wasm/kernelsBinary.generated';
+import { setFlagsFromString } from 'node:v8';
+import { kernelsRelaxedWasmBase64, kernelsWasmBase64 } from './wasm/kernelsBinary.generated';
 
 /** The C kernels' exports (wasm/kernels.c); pointers are byte offsets into the shared memory. */
 interface Exports {
   gemm_workspace_doubles(): number;
-  gram_rows(w: number, rows: number, cols: number, ofColumns: number, c: number, i0: number, i1: number, work: number): void;
+  gram_rows(
+    w: number,
+    rows: number,
+    cols: number,
+    ofColumns: number,
+    c: number,
+    i0: number,
+    i1: number,
+    work: number,
+  ): void;
   mirror_upper(c: number, n: number): void;
   tridiagonalize(a: number, n: number, d: number, e: number, tau: number, p: number): void;
   apply_q(a: number, n: number, tau: number, x: number, count: number, transpose: number): void;
   band_panel_count(n: number, nb: number): number;
   band_panel(a: number, n: number, nb: number, p: number, work: number, tstore: number, gw: number): void;
-  band_symm_rows(a: number, n: number, nb: number, p: number, work: number, i0: number, i1: number, gw: number): void;
+  band_symm_rows(
+    a: number,
+    n: number,
+    nb: number,
+    p: number,
+    work: number,
+    i0: number,
+    i1: number,
+    gw: number,
+  ): void;
   band_w(a: number, n: number, nb: number, p: number, work: number, gw: number): void;
-  band_update_rows(a: number, n: number, nb: number, p: number, work: number, i0: number, i1: number, gw: number): void;
-  band_to_tridiagonal(a: number, n: number, nb: number, d: number, e: number, work: number, refl: number): number;
+  band_update_rows(
+    a: number,
+    n: number,
+    nb: number,
+    p: number,
+    work: number,
+    i0: number,
+    i1: number,
+    gw: number,
+  ): void;
+  band_to_tridiagonal(
+    a: number,
+    n: number,
+    nb: number,
+    d: number,
+    e: number,
+    work: number,
+    refl: number,
+  ): number;
   apply_two_stage(
     a: number,
     n: number,
@@ -49,6 +85,7 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: object) => { exports: unknown };
   Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
+  validate(bytes: Uint8Array): boolean;
 }
 const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -78,19 +115,42 @@ function bandReflectorCount(n: number, nb: number): number {
   return count;
 }
 
-let compiled: WasmModule | undefined;
+export type SimdVariant = 'relaxed' | 'plain';
+const compiled = new Map<SimdVariant, WasmModule>();
 
-export function wasmSimdSupported(): boolean {
+/**
+ * The relaxed-SIMD build (fused multiply-add) when this runtime accepts it. Electron's V8 ships
+ * relaxed SIMD; Node 20's has it behind a flag, which is switched on here before compiling.
+ */
+export function bestSimdVariant(): SimdVariant | undefined {
+  if (!wasmSupported('plain')) return undefined;
+  if (process.env.RMT_LENS_WASM_SIMD === 'plain' || !kernelsRelaxedWasmBase64) return 'plain';
+  const relaxed = Buffer.from(kernelsRelaxedWasmBase64, 'base64');
+  if (WebAssembly.validate(relaxed)) return 'relaxed';
   try {
-    return compiledModule() !== undefined;
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    return 'plain';
+  }
+  return WebAssembly.validate(relaxed) ? 'relaxed' : 'plain';
+}
+
+function wasmSupported(variant: SimdVariant): boolean {
+  try {
+    return compiledModule(variant) !== undefined;
   } catch {
     return false;
   }
 }
 
-function compiledModule(): WasmModule {
-  compiled ??= new WebAssembly.Module(Buffer.from(kernelsWasmBase64, 'base64'));
-  return compiled;
+function compiledModule(variant: SimdVariant): WasmModule {
+  let m = compiled.get(variant);
+  if (!m) {
+    const base64 = variant === 'relaxed' ? kernelsRelaxedWasmBase64 : kernelsWasmBase64;
+    m = new WebAssembly.Module(Buffer.from(base64, 'base64'));
+    compiled.set(variant, m);
+  }
+  return m;
 }
 
 /** Kernels a helper thread can run (all take 8 numeric arguments). */
@@ -108,13 +168,20 @@ class Helpers {
   /** Per helper: 8 arguments. */
   private readonly args: Float64Array;
 
-  constructor(count: number, memory: WasmMemory) {
+  constructor(count: number, memory: WasmMemory, module: WasmModule) {
     this.control = new Int32Array(new SharedArrayBuffer(count * 4 * 4));
     this.args = new Float64Array(new SharedArrayBuffer(count * 8 * 8));
     for (let h = 0; h < count; h++) {
       const worker = new Worker(HELPER_SOURCE, {
         eval: true,
-        workerData: { module: compiledModule(), memory, control: this.control, args: this.args, slot: h, ops: HELPER_OPS },
+        workerData: {
+          module,
+          memory,
+          control: this.control,
+          args: this.args,
+          slot: h,
+          ops: HELPER_OPS,
+        },
       });
       worker.unref();
       this.workers.push(worker);
@@ -174,11 +241,15 @@ export class WasmKernels implements Kernels {
   /** Seconds spent in each step of the last reduction (for the benchmark). */
   lastTimings: Record<string, number> = {};
 
-  constructor(threads = 1) {
+  constructor(
+    threads = 1,
+    readonly variant: SimdVariant = 'plain',
+  ) {
     this.memory = new WebAssembly.Memory({ initial: ARENA_START / PAGE + 16, maximum: 65536, shared: true });
-    this.k = new WebAssembly.Instance(compiledModule(), { env: { memory: this.memory } }).exports as unknown as Exports;
+    const module = compiledModule(variant);
+    this.k = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.gemmWork = this.k.gemm_workspace_doubles() * 8;
-    this.helpers = threads > 1 ? new Helpers(threads - 1, this.memory) : undefined;
+    this.helpers = threads > 1 ? new Helpers(threads - 1, this.memory, module) : undefined;
     for (let p = 0; p < threads; p++) this.gemmWorkspaces.push(this.alloc(this.gemmWork));
     this.base = this.top;
   }
@@ -240,7 +311,7 @@ export class WasmKernels implements Kernels {
       lap('tridiagonal');
       return { n, ofColumns, ...read(), reflectors: c, tau };
     }
-    const work = this.alloc((3 * n * BAND + 3 * BAND * BAND + BAND) * 8);
+    const work = this.alloc((7 * n * BAND + 3 * BAND * BAND + 2 * BAND) * 8);
     const tstore = this.alloc(Math.ceil(n / BAND) * BAND * BAND * 8);
     this.reduceToBand(c, n, work, tstore);
     lap('band');
@@ -270,7 +341,8 @@ export class WasmKernels implements Kernels {
   /** Runs `op` on row ranges [cuts[p], cuts[p+1]): part 0 here, the others on the helpers. */
   private split(op: HelperOp, cuts: number[], args: (i0: number, i1: number, gw: number) => number[]): void {
     const parts = cuts.length - 1;
-    for (let p = 1; p < parts; p++) this.helpers!.start(p - 1, op, args(cuts[p], cuts[p + 1], this.gemmWorkspaces[p]));
+    for (let p = 1; p < parts; p++)
+      this.helpers!.start(p - 1, op, args(cuts[p], cuts[p + 1], this.gemmWorkspaces[p]));
     let error: unknown;
     try {
       (this.k[op] as (...x: number[]) => void)(...args(cuts[0], cuts[1], this.gemmWorkspaces[0]));
@@ -286,14 +358,26 @@ export class WasmKernels implements Kernels {
     const k = this.k;
     const gw = this.gemmWorkspaces[0];
     const panels = k.band_panel_count(n, BAND);
+    const spent = { bandPanel: 0, bandSymm: 0, bandW: 0, bandUpdate: 0 };
+    let t = performance.now();
+    const lap = (step: keyof typeof spent) => {
+      const now = performance.now();
+      spent[step] += (now - t) / 1000;
+      t = now;
+    };
     for (let p = 0; p < panels; p++) {
       const m = n - (p + 1) * BAND;
       k.band_panel(c, n, BAND, p, work, tstore, gw);
+      lap('bandPanel');
       this.split('band_symm_rows', this.cuts(m, (f) => f), (i0, i1, g) => [c, n, BAND, p, work, i0, i1, g]);
+      lap('bandSymm');
       k.band_w(c, n, BAND, p, work, gw);
+      lap('bandW');
       // Row i of the lower triangle costs ∝ i.
       this.split('band_update_rows', this.cuts(m, Math.sqrt), (i0, i1, g) => [c, n, BAND, p, work, i0, i1, g]);
+      lap('bandUpdate');
     }
+    Object.assign(this.lastTimings, spent);
   }
 
   backTransform(r: Reduction, x: Float64Array, count: number, transpose = false): void {
@@ -318,7 +402,14 @@ export class WasmKernels implements Kernels {
     this.top = mark;
   }
 
-  mapToLongSide(a: Float64Array, rows: number, cols: number, ofColumns: boolean, x: Float64Array, count: number) {
+  mapToLongSide(
+    a: Float64Array,
+    rows: number,
+    cols: number,
+    ofColumns: boolean,
+    x: Float64Array,
+    count: number,
+  ) {
     const mark = this.top;
     const w = this.current?.a === a ? this.current.offset : this.copyIn(a);
     const n = ofColumns ? cols : rows;

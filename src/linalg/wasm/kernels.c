@@ -7,6 +7,13 @@
 #define EXPORT(name) __attribute__((export_name(#name)))
 typedef v128_t f64x2;
 
+// a·b + c; with relaxed SIMD (built as a second variant) a fused multiply-add where the CPU has one.
+#ifdef RELAXED
+#define MADD(a, b, c) wasm_f64x2_relaxed_madd(a, b, c)
+#else
+#define MADD(a, b, c) wasm_f64x2_add(wasm_f64x2_mul(a, b), c)
+#endif
+
 static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline double dabs(double x) { return __builtin_fabs(x); }
 static inline double dsqrt(double x) { return __builtin_sqrt(x); }
@@ -65,14 +72,14 @@ static void kernel_4x4(int kc, const double *a, int sar, int sak, const double *
     f64x2 x1 = wasm_f64x2_splat(a1[o]);
     f64x2 x2 = wasm_f64x2_splat(a2[o]);
     f64x2 x3 = wasm_f64x2_splat(a3[o]);
-    c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(x0, b0));
-    c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(x0, b1));
-    c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(x1, b0));
-    c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(x1, b1));
-    c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(x2, b0));
-    c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(x2, b1));
-    c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(x3, b0));
-    c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(x3, b1));
+    c00 = MADD(x0, b0, c00);
+    c01 = MADD(x0, b1, c01);
+    c10 = MADD(x1, b0, c10);
+    c11 = MADD(x1, b1, c11);
+    c20 = MADD(x2, b0, c20);
+    c21 = MADD(x2, b1, c21);
+    c30 = MADD(x3, b0, c30);
+    c31 = MADD(x3, b1, c31);
   }
   f64x2 al = wasm_f64x2_splat(alpha);
   store_row(c, al, c00, c01, nr);
@@ -138,8 +145,8 @@ static double dot(const double *x, const double *y, int n) {
   f64x2 s0 = wasm_f64x2_splat(0), s1 = s0;
   int i = 0;
   for (; i + 3 < n; i += 4) {
-    s0 = wasm_f64x2_add(s0, wasm_f64x2_mul(wasm_v128_load(x + i), wasm_v128_load(y + i)));
-    s1 = wasm_f64x2_add(s1, wasm_f64x2_mul(wasm_v128_load(x + i + 2), wasm_v128_load(y + i + 2)));
+    s0 = MADD(wasm_v128_load(x + i), wasm_v128_load(y + i), s0);
+    s1 = MADD(wasm_v128_load(x + i + 2), wasm_v128_load(y + i + 2), s1);
   }
   s0 = wasm_f64x2_add(s0, s1);
   double s = wasm_f64x2_extract_lane(s0, 0) + wasm_f64x2_extract_lane(s0, 1);
@@ -150,7 +157,7 @@ static double dot(const double *x, const double *y, int n) {
 static void axpy(double alpha, const double *x, double *y, int n) {
   f64x2 a = wasm_f64x2_splat(alpha);
   int i = 0;
-  for (; i + 1 < n; i += 2) wasm_v128_store(y + i, wasm_f64x2_add(wasm_v128_load(y + i), wasm_f64x2_mul(a, wasm_v128_load(x + i))));
+  for (; i + 1 < n; i += 2) wasm_v128_store(y + i, MADD(a, wasm_v128_load(x + i), wasm_v128_load(y + i)));
   for (; i < n; i++) y[i] += alpha * x[i];
 }
 
@@ -251,13 +258,13 @@ void apply_q(const double *a, int n, const double *tau, double *x, int count, in
 
 // Stage 1 runs panel by panel: band_panel (one thread), band_symm_rows (rows split over threads),
 // band_w (one thread), band_update_rows (rows split). The shared scratch `work` holds
-// u, x, v (m×nb each), t, mm, tm (nb×nb) and nb more: 3·n·nb + 3·nb·nb + nb doubles; every thread
-// brings its own gemm workspace gw.
+// u, x, v (m×nb each), t, mm, tm (nb×nb), 2·nb more, then vw = [V W] and wv = [W V] (m×2nb each):
+// 7·n·nb + 3·nb·nb + 2·nb doubles; every thread brings its own gemm workspace gw.
 
 #define STAGE1_SCRATCH                                                                         \
   double *u = work, *x = u + n * nb, *v = x + n * nb, *t = v + n * nb, *mm = t + nb * nb,    \
-         *tm = mm + nb * nb, *sc = tm + nb * nb;                                              \
-  (void)u, (void)x, (void)v, (void)t, (void)mm, (void)tm, (void)sc;
+         *tm = mm + nb * nb, *sc = tm + nb * nb, *vw = sc + 2 * nb, *wv = vw + 2 * n * nb;    \
+  (void)u, (void)x, (void)v, (void)t, (void)mm, (void)tm, (void)sc, (void)vw, (void)wv;
 
 EXPORT(band_panel_count) int band_panel_count(int n, int nb) {
   int panels = 0;
@@ -272,27 +279,37 @@ void band_panel(double *a, int n, int nb, int p, double *work, double *tstore, d
   STAGE1_SCRATCH
   int j0 = p * nb, r0 = j0 + nb, m = n - r0, w = imin(nb, m);
   double *panel = a + r0 * n + j0;
+  double *betas = sc + nb;
+  // QR on a contiguous copy (rows of nb), written back below.
+  for (int i = 0; i < m; i++)
+    for (int c = 0; c < nb; c++) v[i * nb + c] = panel[i * n + c];
   for (int c = 0; c < w; c++) {
-    double beta;
-    double tc = householder(panel + c * n + c, m - c, n, &beta);
+    double tc = householder(v + c * nb + c, m - c, nb, &betas[c]);
     t[c * nb + c] = tc;
-    panel[c * n + c] = 1;
+    v[c * nb + c] = 1;
     if (tc != 0) {
       // Remaining columns c+1..nb-1: s = vᵀ·P, P −= τ·v·s (row by row: rows are contiguous).
       int rest = nb - c - 1;
       for (int q = 0; q < rest; q++) sc[q] = 0;
-      for (int i = c; i < m; i++) axpy(panel[i * n + c], panel + i * n + c + 1, sc, rest);
-      for (int i = c; i < m; i++) axpy(-tc * panel[i * n + c], sc, panel + i * n + c + 1, rest);
+      for (int i = c; i < m; i++) axpy(v[i * nb + c], v + i * nb + c + 1, sc, rest);
+      for (int i = c; i < m; i++) axpy(-tc * v[i * nb + c], sc, v + i * nb + c + 1, rest);
     }
-    for (int i = 0; i < m; i++) v[i * nb + c] = i < c ? 0 : panel[i * n + c];
-    panel[c * n + c] = beta;
-    if (!tstore)
-      for (int i = c + 1; i < m; i++) panel[i * n + c] = 0;
   }
-  for (int c = w; c < nb; c++) {
-    t[c * nb + c] = 0;
-    for (int i = 0; i < m; i++) v[i * nb + c] = 0;
-  }
+  for (int c = w; c < nb; c++) t[c * nb + c] = 0;
+  // Back to the matrix: R above the diagonal, β on it, the reflectors (or zeros) below.
+  for (int i = 0; i < m; i++)
+    for (int c = 0; c < nb; c++) {
+      double x0 = v[i * nb + c];
+      if (c >= w || i < c) {
+        panel[i * n + c] = x0;
+        v[i * nb + c] = 0;
+      } else if (i == c) {
+        panel[i * n + c] = betas[c];
+        v[i * nb + c] = 1;
+      } else {
+        panel[i * n + c] = tstore ? x0 : 0;
+      }
+    }
   // T (upper triangular): T[0:c, c] = −τ_c · T[0:c,0:c] · Vᵀ[0:c]·v_c.
   for (int i = 0; i < nb * nb; i++) mm[i] = 0;
   gemm(nb, nb, m, 1.0, v, 1, nb, v, nb, 1, mm, nb, 0, gw);  // VᵀV
@@ -361,6 +378,11 @@ void band_w(double *a, int n, int nb, int p, double *work, double *gw) {
     }
   for (int i = 0; i < m * nb; i++) u[i] = x[i];
   gemm(m, nb, nb, -0.5, v, nb, 1, tm, nb, 1, u, nb, 0, gw);
+  for (int i = 0; i < m; i++)
+    for (int c = 0; c < nb; c++) {
+      vw[i * 2 * nb + c] = wv[i * 2 * nb + nb + c] = v[i * nb + c];
+      vw[i * 2 * nb + nb + c] = wv[i * 2 * nb + c] = u[i * nb + c];
+    }
 }
 
 // Rows [i0, i1) of the lower triangle of A22 −= V·Wᵀ + W·Vᵀ.
@@ -371,8 +393,7 @@ void band_update_rows(double *a, int n, int nb, int p, double *work, int i0, int
   double *a22 = a + r0 * n + r0;
   if (i1 > m) i1 = m;
   if (i1 <= i0) return;
-  gemm_offset(i1 - i0, i1, nb, -1.0, v + i0 * nb, nb, 1, u, 1, nb, a22 + i0 * n, n, 2, i0, gw);
-  gemm_offset(i1 - i0, i1, nb, -1.0, u + i0 * nb, nb, 1, v, 1, nb, a22 + i0 * n, n, 2, i0, gw);
+  gemm_offset(i1 - i0, i1, 2 * nb, -1.0, vw + i0 * 2 * nb, 2 * nb, 1, wv, 1, 2 * nb, a22 + i0 * n, n, 2, i0, gw);
 }
 
 // Stage 1 in one thread.

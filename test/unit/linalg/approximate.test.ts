@@ -17,7 +17,10 @@ describe('approximate spectrum (Lanczos top-k, SLQ density)', () => {
     assert.equal(approx.top.length, 20);
     for (let i = 0; i < 20; i++) {
       const err = Math.abs(approx.top[i] - exact[i]);
-      assert.ok(err <= Math.max(1e-8 * exact[0], 10 * approx.topErrors[i]), `ν${i}: ${approx.top[i]} vs ${exact[i]}`);
+      assert.ok(
+        err <= Math.max(1e-8 * exact[0], 10 * approx.topErrors[i]),
+        `ν${i}: ${approx.top[i]} vs ${exact[i]}`,
+      );
     }
     for (let i = 0; i < 3; i++) assert.ok(Math.abs(approx.top[i] - exact[i]) <= 1e-10 * exact[0]);
   });

@@ -5,7 +5,14 @@ import { after, describe, test } from 'node:test';
 import { createEngine } from '../../../src/linalg';
 import type { SpectrumEngine } from '../../../src/linalg/types';
 import { repoRoot } from '../paths';
-import { assertValidSvd, gaussianMatrix, lcgMatrix, matmul, maxAbsDifference, referenceSingularValues } from './helpers';
+import {
+  assertValidSvd,
+  gaussianMatrix,
+  lcgMatrix,
+  matmul,
+  maxAbsDifference,
+  referenceSingularValues,
+} from './helpers';
 
 interface FixtureCase {
   rows: number;
@@ -61,7 +68,8 @@ describe('wasm engine', () => {
     test(`numpy fixture ${c.rows}×${c.cols}${c.repeatLast12Columns ? ', rank-deficient' : ''}`, async () => {
       const a = lcgMatrix(c.rows, c.cols, c.seed);
       if (c.repeatLast12Columns) {
-        for (let i = 0; i < c.rows; i++) for (let j = 0; j < 12; j++) a[i * c.cols + 500 + j] = a[i * c.cols + j] * 0.5;
+        for (let i = 0; i < c.rows; i++)
+          for (let j = 0; j < 12; j++) a[i * c.cols + 500 + j] = a[i * c.cols + j] * 0.5;
       }
       const values = (await engine()).singularValues(a, c.rows, c.cols);
       assert.ok(maxAbsDifference(values, c.values) <= 1e-10 * c.values[0]);

@@ -1,0 +1,34 @@
+"""numpy reference for bench/run.mjs: all singular values via eigvalsh of the smaller Gram matrix.
+
+Usage: numpy_spectra.py FILE DTYPE REPEATS SHAPE [SHAPE ...], SHAPE = ROWSxCOLS. The file holds the
+matrices back to back in row-major order. Prints JSON: the median seconds over REPEATS runs of
+computing every matrix's spectrum, and the spectra of the last run (to check agreement).
+"""
+import json
+import sys
+import time
+import numpy as np
+
+path, dtype, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+shapes = [tuple(int(x) for x in s.split("x")) for s in sys.argv[4:]]
+data = np.fromfile(path, dtype=dtype)
+mats, offset = [], 0
+for rows, cols in shapes:
+    mats.append(data[offset : offset + rows * cols].reshape(rows, cols))
+    offset += rows * cols
+
+
+def spectrum(w):
+    w = w.astype(np.float64)  # widening is part of the work, as for ours
+    g = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
+    lam = np.linalg.eigvalsh(g)
+    return np.sqrt(np.maximum(lam[::-1], 0))
+
+
+times = []
+for _ in range(repeats):
+    t = time.perf_counter()
+    spectra = [spectrum(w) for w in mats]
+    times.append(time.perf_counter() - t)
+print(json.dumps({"seconds": float(np.median(times)), "times": times, "top": [float(s[0]) for s in spectra],
+                  "sums": [float(np.sum(s)) for s in spectra], "numpy": np.__version__}))
