@@ -42,10 +42,14 @@ async function compile(extraFlags, name) {
     return readFileSync(out);
   }
   const { runClang } = await import('@yowasp/clang');
-  const files = await runClang(['clang', ...flags, ...extraFlags, '-o', name, 'kernels.c'], { 'kernels.c': code }, {
-    stdout: null,
-    fetchProgress: () => {},
-  });
+  const files = await runClang(
+    ['clang', ...flags, ...extraFlags, '-o', name, 'kernels.c'],
+    { 'kernels.c': code },
+    {
+      stdout: null,
+      fetchProgress: () => {},
+    },
+  );
   writeFileSync(out, files[name]);
   return Buffer.from(files[name]);
 }

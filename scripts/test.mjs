@@ -10,16 +10,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2); // e.g. `npm test -- unit` runs just those steps
 const results = [];
 
-function step(name, command, args, { counts } = {}) {
+/** Runs one step; `counts` reads its pass/fail numbers from its stdout (or `pipe: false` and a file). */
+function step(name, command, args, { counts, pipe = true } = {}) {
   if (only.length && !only.includes(name)) return;
   const started = Date.now();
   console.log(`\n=== ${name}: ${[command, ...args].join(' ')}`);
+  const capture = counts && pipe;
   const run = spawnSync(command, args, {
     cwd: root,
-    stdio: counts ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    stdio: capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
     encoding: 'utf8',
+    maxBuffer: 1 << 30,
   });
-  if (counts) process.stdout.write(run.stdout ?? '');
+  if (capture) process.stdout.write(run.stdout ?? '');
   const tally = counts
     ? counts(run.stdout ?? '')
     : { passed: run.status === 0 ? 1 : 0, failed: run.status === 0 ? 0 : 1 };
@@ -63,6 +66,7 @@ if (!only.length || only.includes('unit')) {
       ...unitTestFiles(),
     ],
     {
+      pipe: false,
       counts: () => {
         const text = readFileSync(tap, 'utf8');
         const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);

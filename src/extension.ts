@@ -12,6 +12,8 @@ import type { EnsembleFileRequest } from './engine/ensembleFile';
 import type { ExtensionState } from './state';
 import { RenderedReports } from './ui/renderedReports';
 import { workerCount } from './ui/settings';
+import { registerSourceDiagnostics } from './ui/sourceDiagnostics';
+import { showLayerCommand } from './commands/showLayer';
 import { WEIGHT_EDITOR_VIEW_TYPE, WeightEditorProvider } from './ui/weightEditor';
 
 export function activate(context: vscode.ExtensionContext): RmtLensApi {
@@ -23,9 +25,16 @@ export function activate(context: vscode.ExtensionContext): RmtLensApi {
     rendered: new RenderedReports(),
     readme: vscode.Uri.joinPath(context.extensionUri, 'README.md'),
     cache: new ReportCache(vscode.Uri.joinPath(context.globalStorageUri, 'reports').fsPath),
+    reportStored: new vscode.EventEmitter<vscode.Uri>(),
   };
   context.subscriptions.push(
     state.diagnostics,
+    state.reportStored,
+    registerSourceDiagnostics(state, state.reportStored.event),
+    vscode.commands.registerCommand(
+      'rmtLens.showLayer',
+      (uri?: vscode.Uri | string, layer?: string | string[]) => showLayerCommand(state, uri, layer),
+    ),
     { dispose: () => void state.pool.dispose() },
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('rmtLens.workers')) return;

@@ -17,4 +17,6 @@ export interface ExtensionState {
   readme: vscode.Uri;
   /** Finished reports by (path, size, mtime, settings), in the extension's storage. */
   cache: ReportCache;
+  /** Fires with the weight file's uri after `reports` gets a new report for it. */
+  reportStored: vscode.EventEmitter<vscode.Uri>;
 }

@@ -6,6 +6,7 @@ import type { ModelReport } from '../engine/report';
 import { fileDiagnostic, layerDiagnostics } from '../ui/diagnostics';
 import { ReportPanel } from '../ui/reportPanel';
 import { analysisSettings, cacheEnabled } from '../ui/settings';
+import { diagnosticsEnabled } from '../ui/sourceDiagnostics';
 import type { ExtensionState } from '../state';
 
 /** File-picker filters for the command palette, from the readers' patterns. */
@@ -40,8 +41,9 @@ export function wirePanel(state: ExtensionState, panel: ReportPanel, uri: vscode
 
 /** Stores the report and shows it: the panel, the Problems entries. */
 function showReport(state: ExtensionState, panel: ReportPanel, uri: vscode.Uri, report: ModelReport): void {
-  state.diagnostics.set(uri, layerDiagnostics(report, state.readme));
+  if (diagnosticsEnabled('weightFile')) state.diagnostics.set(uri, layerDiagnostics(report, state.readme));
   state.reports.set(uri.toString(), report);
+  state.reportStored.fire(uri);
   panel.post({ type: 'done', report });
 }
 

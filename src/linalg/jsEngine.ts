@@ -54,5 +54,6 @@ export function createJsEngine(): SpectrumEngine {
     kind: 'js',
     singularValues: (a, rows, cols) => computeSingularValues(jsKernels, a, rows, cols),
     svd: (a, rows, cols, indices) => computeSvd(jsKernels, a, rows, cols, indices),
+    inputBuffer: (rows, cols) => new Float64Array(rows * cols),
   };
 }

@@ -142,8 +142,9 @@ function svdOfSafe(
     const refined = start < n ? refine(k, r, a, rows, cols, lambda, values, start) : undefined;
 
     const plain = wanted.filter((i) => i < start);
-    const x = gramEigenvectors(k, r, lambda, plain);
-    const paired = pairSingularVectors(a, rows, cols, r.ofColumns, values, plain, x);
+    const x = backTransformed(k, r, tridiagonalVectors(r, lambda, plain));
+    const images = k.mapToLongSide(a, rows, cols, r.ofColumns, x.packed, plain.length);
+    const paired = pairSingularVectors(r.ofColumns, values, plain, x.vectors, images);
     const left: Float64Array[] = [];
     const right: Float64Array[] = [];
     let p = 0;
@@ -174,17 +175,17 @@ function tridiagonalVectors(r: Reduction, lambda: Float64Array, which: number[])
   return z.reverse();
 }
 
-function backTransformed(k: Kernels, r: Reduction, z: Float64Array[]): Float64Array[] {
+/** x = Q·z for each z, as views into one packed k×n array. */
+function backTransformed(
+  k: Kernels,
+  r: Reduction,
+  z: Float64Array[],
+): { vectors: Float64Array[]; packed: Float64Array } {
   const n = r.n;
-  const x = new Float64Array(z.length * n);
-  z.forEach((v, p) => x.set(v, p * n));
-  if (z.length > 0) k.backTransform(r, x, z.length);
-  return z.map((_, p) => x.subarray(p * n, (p + 1) * n));
-}
-
-/** Unit eigenvectors of the Gram matrix for singular indices `which` (descending numbering). */
-function gramEigenvectors(k: Kernels, r: Reduction, lambda: Float64Array, which: number[]): Float64Array[] {
-  return backTransformed(k, r, tridiagonalVectors(r, lambda, which));
+  const packed = new Float64Array(z.length * n);
+  z.forEach((v, p) => packed.set(v, p * n));
+  if (z.length > 0) k.backTransform(r, packed, z.length);
+  return { vectors: z.map((_, p) => packed.subarray(p * n, (p + 1) * n)), packed };
 }
 
 /** Recomputes values[start…n) and their vectors from W (refineSmall.ts); updates `values` in place. */
@@ -201,7 +202,7 @@ function refine(
   const n = r.n;
   const which = Array.from({ length: n - start }, (_, p) => start + p);
   const z = tridiagonalVectors(r, lambda, which);
-  const x = backTransformed(k, r, z);
+  const x = backTransformed(k, r, z).vectors;
   const project = (g: Float64Array) => projectOutLargeRowSpace(k, r, a, rows, cols, z, g);
   const t = refineSmallSingularTriplets(k, a, rows, cols, r.ofColumns, x, values[0], project);
   const ceiling = start > 0 ? values[start - 1] : Infinity;

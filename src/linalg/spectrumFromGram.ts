@@ -21,36 +21,24 @@ export function normalizeIndices(indices: number[] | 'all', count: number): numb
 }
 
 /**
- * From unit Gram eigenvectors (of W·Wᵀ when !ofColumns, else WᵀW) to both singular vectors:
- * the other side is W·x/ν or Wᵀ·x/ν. When ν is zero (or so small that the division is noise) the
- * other side is completed to an orthonormal set instead.
+ * Both singular vectors from unit Gram eigenvectors x (of W·Wᵀ when !ofColumns, else WᵀW) and
+ * their images y = Wᵀx (or W·x), packed k×L: the other side is y/ν. Only for ν well above zero
+ * (the pipeline refines the small ones separately).
  */
 export function pairSingularVectors(
-  a: Float64Array,
-  rows: number,
-  cols: number,
   ofColumns: boolean,
   values: Float64Array,
   indices: number[],
   gramVectors: Float64Array[],
+  images: Float64Array,
 ): SvdResult {
-  const otherLength = ofColumns ? rows : cols;
-  const other: Float64Array[] = [];
-  const tiny = (values[0] || 0) * otherLength * Number.EPSILON;
-  const needsCompletion: number[] = [];
-  for (let k = 0; k < indices.length; k++) {
-    const x = gramVectors[k];
-    const nu = values[indices[k]];
-    const y = ofColumns ? multiply(a, rows, cols, x) : multiplyTransposed(a, rows, cols, x);
-    if (nu > tiny) {
-      for (let i = 0; i < y.length; i++) y[i] /= nu;
-    } else {
-      y.fill(0);
-      needsCompletion.push(k);
-    }
-    other.push(y);
-  }
-  completeOrthonormal(other, needsCompletion);
+  const length = indices.length === 0 ? 0 : images.length / indices.length;
+  const other = indices.map((i, k) => {
+    const y = images.slice(k * length, (k + 1) * length);
+    const inv = 1 / values[i];
+    for (let j = 0; j < length; j++) y[j] *= inv;
+    return y;
+  });
   return ofColumns
     ? { values, indices, left: other, right: gramVectors }
     : { values, indices, left: gramVectors, right: other };
@@ -83,33 +71,6 @@ export function multiplyTransposed(
     for (let j = 0; j < cols; j++) y[j] += a[row + j] * xi;
   }
   return y;
-}
-
-/**
- * Replaces vectors[k] for k in `slots` by unit vectors orthogonal to every other vector, trying
- * coordinate directions in turn (deterministic).
- */
-function completeOrthonormal(vectors: Float64Array[], slots: number[]): void {
-  if (slots.length === 0) return;
-  const length = vectors[0].length;
-  const open = new Set(slots);
-  const basis = vectors.filter((_, k) => !open.has(k));
-  let coordinate = 0;
-  for (const k of slots) {
-    for (; coordinate < length; coordinate++) {
-      const y = new Float64Array(length);
-      y[coordinate] = 1;
-      for (let pass = 0; pass < 2; pass++) for (const b of basis) axpy(-dot(b, y), b, y);
-      const norm = Math.sqrt(dot(y, y));
-      if (norm > 0.5) {
-        for (let i = 0; i < length; i++) y[i] /= norm;
-        vectors[k] = y;
-        basis.push(y);
-        coordinate++;
-        break;
-      }
-    }
-  }
 }
 
 export function dot(x: Float64Array, y: Float64Array): number {

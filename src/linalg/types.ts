@@ -16,6 +16,13 @@ export interface SpectrumEngine {
   singularValues(a: Float64Array, rows: number, cols: number): Float64Array;
   /** Singular values plus the singular vectors for `indices` (or all of them). */
   svd(a: Float64Array, rows: number, cols: number, indices: number[] | 'all'): SvdResult;
+  /**
+   * A rows×cols Float64Array the engine reads without copying when it is passed to the next
+   * singularValues/svd call (the wasm engine places it in its own memory, so a layer needs only
+   * this matrix plus its Gram matrix). Fill it row by row while widening the tensor. Valid until
+   * the next inputBuffer() call; the engine never writes to it.
+   */
+  inputBuffer?(rows: number, cols: number): Float64Array;
   /** Stops helper threads, if any (the engine is unusable afterwards). */
   dispose?(): void;
 }

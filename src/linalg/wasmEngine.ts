@@ -17,6 +17,7 @@ export function createWasmEngine(
       computeSingularValues(kernels, a, rows, cols),
     svd: (a: Float64Array, rows: number, cols: number, indices: number[] | 'all') =>
       computeSvd(kernels, a, rows, cols, indices),
+    inputBuffer: (rows: number, cols: number) => kernels.inputBuffer(rows * cols),
     dispose: () => kernels.dispose(),
     /** Seconds per step of the last call (gram, band, bulge, …). */
     timings: () => kernels.lastTimings,

@@ -235,6 +235,8 @@ export class WasmKernels implements Kernels {
   private readonly base: number;
   /** The matrix currently copied into wasm memory, reused by mapToLongSide. */
   private current: { a: Float64Array; offset: number } | undefined;
+  /** The view handed out by inputBuffer(): read in place by the next call. */
+  private pinned: Float64Array | undefined;
   private readonly gemmWork: number;
   /** One gemm workspace per thread, below the arena. */
   private readonly gemmWorkspaces: number[] = [];
@@ -282,7 +284,13 @@ export class WasmKernels implements Kernels {
   reduce(a: Float64Array, rows: number, cols: number): WasmReduction {
     const ofColumns = cols < rows;
     const n = ofColumns ? cols : rows;
-    const w = this.copyIn(a);
+    let w: number;
+    if (a === this.pinned) {
+      w = a.byteOffset;
+      this.top = Math.max(this.top, w + a.byteLength);
+    } else {
+      w = this.copyIn(a);
+    }
     this.current = { a, offset: w };
     const c = this.alloc(n * n * 8);
     this.f64(c, n * n).fill(0);
@@ -369,12 +377,25 @@ export class WasmKernels implements Kernels {
       const m = n - (p + 1) * BAND;
       k.band_panel(c, n, BAND, p, work, tstore, gw);
       lap('bandPanel');
-      this.split('band_symm_rows', this.cuts(m, (f) => f), (i0, i1, g) => [c, n, BAND, p, work, i0, i1, g]);
+      this.split(
+        'band_symm_rows',
+        this.cuts(m, (f) => f),
+        (i0, i1, g) => [c, n, BAND, p, work, i0, i1, g],
+      );
       lap('bandSymm');
       k.band_w(c, n, BAND, p, work, gw);
       lap('bandW');
       // Row i of the lower triangle costs ∝ i.
-      this.split('band_update_rows', this.cuts(m, Math.sqrt), (i0, i1, g) => [c, n, BAND, p, work, i0, i1, g]);
+      this.split('band_update_rows', this.cuts(m, Math.sqrt), (i0, i1, g) => [
+        c,
+        n,
+        BAND,
+        p,
+        work,
+        i0,
+        i1,
+        g,
+      ]);
       lap('bandUpdate');
     }
     Object.assign(this.lastTimings, spent);
@@ -422,6 +443,19 @@ export class WasmKernels implements Kernels {
     const out = this.f64(y, count * long).slice();
     this.top = mark;
     return out;
+  }
+
+  /**
+   * A matrix-sized Float64Array inside the wasm memory: filled by the caller (e.g. widening a
+   * float16 tensor row by row) and passed to the next call, it is read without a copy. Valid until
+   * the next inputBuffer() call.
+   */
+  inputBuffer(length: number): Float64Array {
+    this.top = this.base;
+    const offset = this.alloc(length * 8);
+    this.top = this.base;
+    this.pinned = this.f64(offset, length);
+    return this.pinned;
   }
 
   release(): void {

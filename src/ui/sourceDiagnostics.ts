@@ -48,6 +48,12 @@ export function registerSourceDiagnostics(
     vscode.workspace.onDidSaveTextDocument((doc) => {
       if (doc.languageId === 'python') sources.rescan(doc.uri, doc.getText());
     }),
+    // A Python file opened from outside the workspace joins the scanned files.
+    vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (doc.languageId === 'python' && doc.uri.scheme === 'file' && !sources.knows(doc.uri)) {
+        sources.rescan(doc.uri, doc.getText());
+      }
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('rmtLens.diagnostics.weightFile')) sources.updateWeightFileDiagnostics();
       if (e.affectsConfiguration('rmtLens.diagnostics')) sources.update();
@@ -99,6 +105,11 @@ class SourceLayers implements vscode.CodeLensProvider, vscode.Disposable {
       if (model) this.models.set(uri.toString(), model);
       else this.models.delete(uri.toString());
     }).then(() => this.update());
+  }
+
+  /** Whether this Python file has been scanned (or the workspace not yet at all). */
+  knows(uri: vscode.Uri): boolean {
+    return !this.models || this.models.has(uri.toString());
   }
 
   /** Sets or clears the Problems entries on the weight files themselves (`rmtLens.diagnostics.weightFile`). */
@@ -203,7 +214,11 @@ function showLink(weightFile: string, layers: string[]): string {
 
 async function scanWorkspace(): Promise<Map<string, PythonModel>> {
   const models = new Map<string, PythonModel>();
-  const uris = await vscode.workspace.findFiles(INCLUDE, EXCLUDE, MAX_FILES);
+  const found = await vscode.workspace.findFiles(INCLUDE, EXCLUDE, MAX_FILES);
+  const open = vscode.workspace.textDocuments
+    .filter((d) => d.languageId === 'python' && d.uri.scheme === 'file')
+    .map((d) => d.uri);
+  const uris = [...new Map([...found, ...open].map((u) => [u.toString(), u])).values()];
   for (let i = 0; i < uris.length; i += 16) {
     const batch = uris.slice(i, i + 16);
     const scanned = await Promise.all(batch.map(scanFile));

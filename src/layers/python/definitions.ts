@@ -5,14 +5,15 @@
 // simply yields fewer definitions.
 import { evaluate, type Bindings } from './evaluate';
 import {
-  CONTAINERS,
   frameworkOf,
   isLayerType,
   parametersOf,
   PARAMETER_ALIASES,
+  resolveType,
   type Framework,
   type LayerArgs,
 } from './layerTypes';
+import { callsOf, pathOf, statementTarget, type Pending } from './calls';
 import { tokenize, type LogicalLine, type Token } from './tokens';
 
 export interface LayerDefinition {
@@ -54,11 +55,6 @@ export interface PythonModel {
   submodules: SubmoduleDefinition[];
 }
 
-/** Python keywords after which `(` opens a parenthesis, not a call. */
-const KEYWORDS = new Set(
-  'and as assert await del elif else for from if in is lambda not or return while with yield'.split(' '),
-);
-
 /** A function whose body is `return <layer>(…)` (torchvision's conv3x3), used like a constructor. */
 interface Helper {
   type: string;
@@ -68,62 +64,28 @@ interface Helper {
   args: Token[][];
 }
 
-interface Frame {
-  open: string;
-  callee?: Callee;
-  /** Finished arguments (or list items) and the one being read, as tokens. */
-  args: Token[][];
-  current: Token[];
-  comprehension: boolean;
-  pending?: Pending;
-}
-
-interface Callee {
-  text: string;
-  first: Token;
-  last: Token;
-}
-
-/** A frame as it was when a call inside it began. */
-interface Snapshot {
-  frame: Frame;
-  argIndex: number;
-  head: Token[];
-}
-
-interface Pending {
-  callee: Callee;
-  type: string;
-  context: Snapshot[];
-  /** Set when the call's parenthesis closes. */
-  args?: Token[][];
-  end?: Token;
-  /** The constructed object is called at once: Keras functional `Dense(64)(x)`, whose result is not the layer. */
-  applied?: boolean;
-}
-
-/** Where a statement puts what it constructs. */
-interface Target {
-  path: string[];
-  token?: Token;
-}
-
-interface Label {
-  text: string;
-  token?: Token;
-}
-
 /** Every layer definition of a Python source. */
 export function findLayerDefinitions(source: string, file?: string): LayerDefinition[] {
   return scanPython(source, file).layers;
 }
 
+/** What a file tells about every call in it. */
+interface FileContext {
+  file?: string;
+  constants: Bindings;
+  helpers: Map<string, Helper>;
+  importsTorch: boolean;
+}
+
 /** Layer definitions and submodule assignments of a Python source. */
 export function scanPython(source: string, file?: string): PythonModel {
   const lines = tokenize(source);
-  const constants = moduleConstants(lines);
-  const helpers = helperFunctions(lines);
-  const importsTorch = /^\s*(import\s+torch|from\s+torch[\s.])/m.test(source);
+  const context: FileContext = {
+    file,
+    constants: moduleConstants(lines),
+    helpers: helperFunctions(lines),
+    importsTorch: /^\s*(import\s+torch|from\s+torch[\s.])/m.test(source),
+  };
   const model: PythonModel = { layers: [], submodules: [] };
   const classes: { name: string; indent: number }[] = [];
 
@@ -136,37 +98,16 @@ export function scanPython(source: string, file?: string): PythonModel {
     }
     const className = classes[classes.length - 1]?.name;
     const target = statementTarget(line.tokens, line.indent);
-    for (const pending of callsOf(line.tokens, helpers)) {
-      const { path, token } = pathOf(pending.applied ? { path: [] } : target, pending.context);
-      const helper = helpers.get(pending.callee.text);
-      if (isLayerType(pending.type)) {
-        const framework = frameworkOf(pending.type, helper?.callee ?? pending.callee.text, importsTorch);
-        const { args, name } = helper
-          ? helperArguments(helper, pending.args ?? [], constants, framework)
-          : layerArguments(pending.type, framework, pending.args ?? [], constants);
-        const { first: start, last: end } = pending.callee;
-        const labelled = token && token.line === start.line && token.column <= start.column;
-        const attribute = [...path].reverse().find((c) => !/^(\d+|\*)$/.test(c));
-        model.layers.push({
-          line: start.line,
-          startColumn: labelled ? token.column : start.column,
-          endColumn: end.line === start.line ? end.endColumn : start.endColumn,
-          path,
-          ...(attribute !== undefined && { attribute }),
-          ...(name !== undefined && { name }),
-          ...(className !== undefined && { className }),
-          callee: pending.callee.text,
-          type: pending.type,
-          framework,
-          args,
-          ...(file !== undefined && { file }),
-        });
-      } else if (path.length) {
+    for (const call of callsOf(line.tokens, (callee) => context.helpers.get(callee)?.type)) {
+      const placed = pathOf(call.applied ? { path: [] } : target, call.context);
+      if (isLayerType(call.type)) {
+        model.layers.push(layerDefinition(call, placed, className, context));
+      } else if (placed.path.length) {
         model.submodules.push({
           ...(className !== undefined && { className }),
-          path,
-          type: pending.type,
-          line: pending.callee.first.line,
+          path: placed.path,
+          type: call.type,
+          line: call.callee.first.line,
           ...(file !== undefined && { file }),
         });
       }
@@ -175,148 +116,36 @@ export function scanPython(source: string, file?: string): PythonModel {
   return model;
 }
 
-/** The calls of one logical line that construct a layer or a class (CamelCase), with their context. */
-function callsOf(tokens: Token[], helpers: Map<string, Helper>): Pending[] {
-  const done: Pending[] = [];
-  const frames: Frame[] = [];
-  const addToOpen = (t: Token) => frames.forEach((f) => f.current.push(t));
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.kind === 'op' && '([{'.includes(t.text)) {
-      addToOpen(t);
-      const callee = t.text === '(' ? calleeBefore(tokens, i) : undefined;
-      const frame: Frame = { open: t.text, callee, args: [], current: [], comprehension: false };
-      const type = callee && (helpers.get(callee.text)?.type ?? lastComponent(callee.text));
-      if (callee && type && (isLayerType(type) || (/^[A-Z]/.test(type) && !CONTAINERS.has(type)))) {
-        const context = frames.map((f) => ({
-          frame: f,
-          argIndex: f.args.length,
-          head: f.current.slice(0, 2),
-        }));
-        frame.pending = { callee, type, context };
-      }
-      frames.push(frame);
-    } else if (t.kind === 'op' && ')]}'.includes(t.text)) {
-      const frame = frames.pop();
-      if (!frame) continue;
-      if (frame.current.length) frame.args.push(frame.current);
-      addToOpen(t);
-      if (frame.pending)
-        done.push({ ...frame.pending, args: frame.args, end: t, applied: tokens[i + 1]?.text === '(' });
-    } else {
-      const top = frames[frames.length - 1];
-      if (top && t.text === ',') {
-        top.args.push(top.current);
-        top.current = [];
-        frames.slice(0, -1).forEach((f) => f.current.push(t));
-        continue;
-      }
-      if (top && t.kind === 'name' && t.text === 'for') top.comprehension = true;
-      addToOpen(t);
-    }
-  }
-  return done;
-}
-
-/** `a.b.c` just before the `(` at `open`, unless a keyword (`if (`, `in (`) precedes it. */
-function calleeBefore(tokens: Token[], open: number): Callee | undefined {
-  let j = open - 1;
-  if (tokens[j]?.kind !== 'name' || KEYWORDS.has(tokens[j].text)) return undefined;
-  if (tokens[j - 1]?.text === 'def' || tokens[j - 1]?.text === 'class') return undefined;
-  while (tokens[j - 1]?.text === '.' && tokens[j - 2]?.kind === 'name') j -= 2;
-  const text = tokens
-    .slice(j, open)
-    .map((t) => t.text)
-    .join('');
-  return { text, first: tokens[j], last: tokens[open - 1] };
-}
-
-function lastComponent(dotted: string): string {
-  return dotted.slice(dotted.lastIndexOf('.') + 1);
-}
-
-/**
- * `self.x = …`, `self.x: T = …`, `self.x.append(…)`, `self.add_module('x', …)`, `setattr(self, 'x', …)`;
- * a local `x = …` in a function usually becomes `self.x` later (torchvision's `downsample`), a module-level
- * one is usually the model itself (`model = nn.Sequential(…)`: its children are `0`, `1`, …).
- */
-function statementTarget(tokens: Token[], indent: number): Target {
-  const text = (i: number) => tokens[i]?.text;
-  const isSelfDot = text(0) === 'self' && text(1) === '.' && tokens[2]?.kind === 'name';
-  if (isSelfDot && text(3) === '.' && text(4) === 'append' && text(5) === '(')
-    return { path: [tokens[2].text, '*'], token: tokens[0] };
-  if (
-    isSelfDot &&
-    /^(add_module|register_module)$/.test(text(2)!) &&
-    text(3) === '(' &&
-    tokens[4]?.kind === 'string'
-  )
-    return { path: [tokens[4].text], token: tokens[4] };
-  if (
-    text(0) === 'setattr' &&
-    text(1) === '(' &&
-    text(2) === 'self' &&
-    text(3) === ',' &&
-    tokens[4]?.kind === 'string'
-  )
-    return { path: [tokens[4].text], token: tokens[4] };
-  const assign = tokens.findIndex((t) => t.kind === 'op' && t.text === '=');
-  const annotation = tokens.findIndex((t) => t.kind === 'op' && t.text === ':');
-  const end = annotation >= 0 && annotation < assign ? annotation : assign;
-  if (isSelfDot && end === 3) return { path: [tokens[2].text], token: tokens[0] };
-  if (tokens[0].kind === 'name' && end === 1 && indent > 0)
-    return { path: [tokens[0].text], token: tokens[0] };
-  return { path: [] };
-}
-
-/** The module path of a call: the statement's target, then what each enclosing bracket adds. */
-function pathOf(target: Target, context: Snapshot[]): { path: string[]; token?: Token } {
-  const path = [...target.path];
-  let token = target.token;
-  context.forEach((s, k) => {
-    const label = bracketLabel(s, context[k - 1], context[k + 1]);
-    if (label) {
-      path.push(label.text);
-      token = label.token;
-    }
-  });
-  return { path, token };
-}
-
-/**
- * What a bracket adds to the path of the call being read inside it: Sequential's argument index,
- * a ModuleList's list index ('*' in a comprehension), a `dict(name=…)` keyword or `{'name': …}` key,
- * an OrderedDict's `('name', …)` pair. Other calls (wrappers such as weight_norm) add nothing.
- */
-function bracketLabel(s: Snapshot, outer?: Snapshot, inner?: Snapshot): Label | undefined {
-  const [h0, h1] = s.head;
-  const keyword = h0?.kind === 'name' && h1?.text === '=' ? h0 : undefined;
-  const starred = h0?.text === '*';
-  const callee = s.frame.callee && lastComponent(s.frame.callee.text);
-  if (s.frame.open === '(' && callee) {
-    if (callee === 'dict' && keyword) return { text: keyword.text, token: keyword };
-    const isList = callee === 'ModuleList' || callee === 'ParameterList';
-    if (isList && s.frame.comprehension) return { text: '*' }; // ModuleList(Block() for _ in …)
-    const intoOrderedDict = inner?.frame.callee && lastComponent(inner.frame.callee.text) === 'OrderedDict';
-    if (callee === 'Sequential' && !keyword && !starred && !intoOrderedDict)
-      return { text: String(s.argIndex) };
-    return undefined;
-  }
-  if (s.frame.open === '(') {
-    const name = s.frame.args[0];
-    return s.argIndex === 1 && name?.length === 1 && name[0].kind === 'string'
-      ? { text: name[0].text, token: name[0] }
-      : undefined;
-  }
-  if (s.frame.open === '[') {
-    const holder = outer?.frame.callee && lastComponent(outer.frame.callee.text);
-    const [o0] = outer?.head ?? [];
-    const indexed =
-      holder === 'ModuleList' || holder === 'ParameterList' || (holder === 'Sequential' && o0?.text === '*');
-    if (!indexed) return undefined;
-    return { text: s.frame.comprehension ? '*' : String(s.argIndex) };
-  }
-  return h0?.kind === 'string' && h1?.text === ':' ? { text: h0.text, token: h0 } : undefined;
+function layerDefinition(
+  call: Pending,
+  { path, token }: { path: string[]; token?: Token },
+  className: string | undefined,
+  { file, constants, helpers, importsTorch }: FileContext,
+): LayerDefinition {
+  const helper = helpers.get(call.callee.text);
+  const callee = helper?.callee ?? call.callee.text;
+  const type = resolveType(call.type, callee, importsTorch);
+  const framework = frameworkOf(type, callee, importsTorch);
+  const { args, name } = helper
+    ? helperArguments({ ...helper, type }, call.args ?? [], constants, framework)
+    : layerArguments(type, framework, call.args ?? [], constants);
+  const { first: start, last: end } = call.callee;
+  const labelled = token && token.line === start.line && token.column <= start.column;
+  const attribute = [...path].reverse().find((c) => !/^(\d+|\*)$/.test(c));
+  return {
+    line: start.line,
+    startColumn: labelled ? token.column : start.column,
+    endColumn: end.line === start.line ? end.endColumn : start.endColumn,
+    path,
+    ...(attribute !== undefined && { attribute }),
+    ...(name !== undefined && { name }),
+    ...(className !== undefined && { className }),
+    callee: call.callee.text,
+    type,
+    framework,
+    args,
+    ...(file !== undefined && { file }),
+  };
 }
 
 function layerArguments(
@@ -376,7 +205,7 @@ function helperFunctions(lines: LogicalLine[]): Map<string, Helper> {
     const statements = body.filter((l) => !(l.tokens.length === 1 && l.tokens[0].kind === 'string'));
     const ret = statements[0]?.tokens;
     if (statements.length !== 1 || ret[0].text !== 'return') return;
-    const call = callsOf(ret, new Map()).find((p) => p.callee.first === ret[1] && isLayerType(p.type));
+    const call = callsOf(ret, () => undefined).find((p) => p.callee.first === ret[1] && isLayerType(p.type));
     if (!call || call.end !== ret[ret.length - 1]) return;
     const { params, defaults } = parameters(line.tokens);
     helpers.set(name.text, {

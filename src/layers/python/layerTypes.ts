@@ -43,6 +43,8 @@ const TYPES: Record<string, LayerType> = {
   EmbeddingBag: { framework: 'torch', kind: 'embedding', params: ['num_embeddings', 'embedding_dim'] },
   MultiheadAttention: { framework: 'torch', kind: 'attention', params: ['embed_dim', 'num_heads'] },
   RNN: { framework: 'torch', kind: 'recurrent', params: TORCH_RNN, gates: 1 },
+  // Hugging Face transformers' Conv1D (GPT-2): a linear layer stored [in, out]; see `resolveType`.
+  TransformersConv1D: { framework: 'torch', kind: 'linear', params: ['nf', 'nx'] },
   Dense: { framework: 'keras', kind: 'linear', params: ['units'] },
   Conv1D: { framework: 'keras', kind: 'conv', params: ['filters', 'kernel_size'], dims: 1 },
   Conv2D: { framework: 'keras', kind: 'conv', params: ['filters', 'kernel_size'], dims: 2 },
@@ -75,6 +77,15 @@ export const CONTAINERS = new Set([
 /** Whether `type` (the last component of a callee, e.g. `Linear` of `nn.Linear`) is a weight layer. */
 export function isLayerType(type: string): boolean {
   return Object.hasOwn(TYPES, type);
+}
+
+/**
+ * The type of a constructor whose name two libraries share: `Conv1D` in a PyTorch file without a Keras
+ * prefix is transformers' Conv1D (GPT-2's linear layers), not Keras's convolution.
+ */
+export function resolveType(type: string, callee: string, fileImportsTorch: boolean): string {
+  const keras = /(^|\.)(layers|keras)\./.test(callee);
+  return type === 'Conv1D' && fileImportsTorch && !keras ? 'TransformersConv1D' : type;
 }
 
 /**
@@ -138,7 +149,9 @@ export function checkShape(
   const checks: boolean[] = [];
   if (rule.rows !== undefined) checks.push(shape[0] === rule.rows);
   if (rule.cols !== undefined) checks.push(shape[1] === rule.cols);
-  if (rule.colsMultipleOf !== undefined) checks.push(shape[1] % rule.colsMultipleOf === 0);
+  // A multiple of 1 (a 1×1 kernel) checks nothing.
+  if (rule.colsMultipleOf !== undefined && rule.colsMultipleOf > 1)
+    checks.push(shape[1] % rule.colsMultipleOf === 0);
   if (checks.includes(false)) return 'disagrees';
   return checks.length ? 'agrees' : 'unchecked';
 }
@@ -164,6 +177,7 @@ function shapeRule(def: Definition, type: LayerType, role: WeightRole, layout: s
 
   switch (type.kind) {
     case 'linear':
+      if (def.type === 'TransformersConv1D') return { rows: a('nx'), cols: a('nf') };
       return keras ? { rows: a('units') } : { rows: a('out_features'), cols: a('in_features') };
     case 'embedding':
       return keras

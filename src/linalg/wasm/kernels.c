@@ -490,14 +490,27 @@ int band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, do
 }
 
 // Two-stage back-transformation. x is n×count (column k is vector k).
-static void apply_band_reflector(const double *h, int n, int nb, double *x, int count, double *wv) {
+static void apply_band_reflector(const double *h, int n, int nb, double *x, int ldx, int count, double *wv) {
   int s = (int)h[0], len = imin(nb, n - s);
   double tau = h[1];
   const double *v = h + 2;
   if (tau == 0) return;
   for (int k = 0; k < count; k++) wv[k] = 0;
-  for (int i = 0; i < len; i++) axpy(v[i], x + (s + i) * count, wv, count);
-  for (int i = 0; i < len; i++) axpy(-tau * v[i], wv, x + (s + i) * count, count);
+  for (int i = 0; i < len; i++) axpy(v[i], x + (s + i) * ldx, wv, count);
+  for (int i = 0; i < len; i++) axpy(-tau * v[i], wv, x + (s + i) * ldx, count);
+}
+
+// All band reflectors on x, in column chunks so that the rows a reflector touches stay in cache.
+static void apply_band_reflectors(const double *refl, int nrefl, int n, int nb, double *x, int count, int transpose,
+                                  double *wv) {
+  const int CHUNK = 64;
+  for (int k0 = 0; k0 < count; k0 += CHUNK) {
+    int kc = imin(CHUNK, count - k0);
+    if (!transpose)
+      for (int r = nrefl - 1; r >= 0; r--) apply_band_reflector(refl + (long)r * (nb + 2), n, nb, x + k0, count, kc, wv);
+    else
+      for (int r = 0; r < nrefl; r++) apply_band_reflector(refl + (long)r * (nb + 2), n, nb, x + k0, count, kc, wv);
+  }
 }
 
 // x[r0:] ← (I − V·T·Vᵀ)·x[r0:] for panel p, or with Tᵀ (the transpose).
@@ -533,11 +546,11 @@ void apply_two_stage(const double *a, int n, int nb, const double *tstore, const
   int panels = 0;
   for (int j0 = 0; j0 + nb < n - 1; j0 += nb) panels++;
   if (!transpose) {
-    for (int r = nrefl - 1; r >= 0; r--) apply_band_reflector(refl + (long)r * (nb + 2), n, nb, x, count, wv);
+    apply_band_reflectors(refl, nrefl, n, nb, x, count, 0, wv);
     for (int p = panels - 1; p >= 0; p--) apply_panel(a, n, nb, tstore, p, x, count, 0, vbuf, y, y2, gw);
   } else {
     for (int p = 0; p < panels; p++) apply_panel(a, n, nb, tstore, p, x, count, 1, vbuf, y, y2, gw);
-    for (int r = 0; r < nrefl; r++) apply_band_reflector(refl + (long)r * (nb + 2), n, nb, x, count, wv);
+    apply_band_reflectors(refl, nrefl, n, nb, x, count, 1, wv);
   }
 }
 

@@ -505,6 +505,8 @@ export async function campaign(
         const ws = spaces[which];
         const bytes = damage(seeds[which], ws.original, c);
         writeFileSync(ws.target, bytes);
+        // FUZZ_TRACE=file keeps the last case's file, to find a case that hangs the process itself
+        if (process.env.FUZZ_TRACE) writeFileSync(`${process.env.FUZZ_TRACE}.${reader}`, bytes);
         const t0 = performance.now();
         const outcome = await withTimeout(
           exercise(ws.open, c.lenient, ws.otherBytes + bytes.length),

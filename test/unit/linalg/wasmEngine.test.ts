@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createEngine } from '../../../src/linalg';
 import type { SpectrumEngine } from '../../../src/linalg/types';
+import { createWasmEngine } from '../../../src/linalg/wasmEngine';
+import { bestSimdVariant } from '../../../src/linalg/wasmKernels';
 import { repoRoot } from '../paths';
 import {
   assertValidSvd,
@@ -97,6 +99,34 @@ describe('wasm engine', () => {
     const values = wasm.singularValues(a, rows, cols);
     assert.ok(maxAbsDifference(values, js.singularValues(a, rows, cols)) <= 1e-10 * values[0]);
     assertValidSvd(a, rows, cols, wasm.svd(a, rows, cols, [0, 100, 209]));
+  });
+
+  test('the plain SIMD build and the relaxed-SIMD (FMA) build agree', () => {
+    const best = bestSimdVariant();
+    assert.ok(best === 'relaxed' || best === 'plain');
+    const plain = createWasmEngine(1, 'plain');
+    const chosen = createWasmEngine(1, best);
+    engines.push(plain, chosen);
+    const [rows, cols] = [230, 310];
+    const a = gaussianMatrix(rows, cols, 31);
+    const p = plain.singularValues(a, rows, cols);
+    assert.ok(maxAbsDifference(p, chosen.singularValues(a, rows, cols)) <= 1e-12 * p[0]);
+    assertValidSvd(a, rows, cols, plain.svd(a, rows, cols, [0, 5, 229]));
+  });
+
+  test('a matrix written into inputBuffer() is read in place with the same result', async () => {
+    const wasm = await engine();
+    const [rows, cols] = [210, 330];
+    const a = gaussianMatrix(rows, cols, 41);
+    const expected = wasm.singularValues(a, rows, cols);
+    for (let round = 0; round < 2; round++) {
+      const buffer = wasm.inputBuffer!(rows, cols);
+      buffer.set(a);
+      assert.deepEqual(wasm.singularValues(buffer, rows, cols), expected);
+      const r = wasm.svd(buffer, rows, cols, [0, 209]);
+      assert.deepEqual([...buffer.subarray(0, 50)], [...a.subarray(0, 50)], 'the input is left alone');
+      assertValidSvd(a, rows, cols, r);
+    }
   });
 
   test('two threads give the same spectrum as one', async () => {

@@ -103,6 +103,9 @@ describe('findLayerDefinitions', () => {
     assert.deepEqual(summary, [
       ['BasicBlock', 'conv1', 'conv3x3'],
       ['BasicBlock', 'conv2', 'conv3x3'],
+      ['Bottleneck', 'conv1', 'conv1x1'],
+      ['Bottleneck', 'conv2', 'conv3x3'],
+      ['Bottleneck', 'conv3', 'conv1x1'],
       ['ResNet', 'conv1', 'nn.Conv2d'],
       ['ResNet', 'fc', 'nn.Linear'],
       ['ResNet', 'downsample.0', 'conv1x1'],
@@ -299,6 +302,44 @@ describe('matchLayers: GPT', () => {
   });
 });
 
+describe('matchLayers: GPT-2 (transformers Conv1D, stored [in, out])', () => {
+  const source = [
+    'import torch.nn as nn',
+    'from transformers.pytorch_utils import Conv1D',
+    'class GPT2Attention(nn.Module):',
+    '    def __init__(self, config):',
+    '        self.c_attn = Conv1D(3 * 768, 768)',
+    '        self.c_proj = Conv1D(768, 768)',
+  ].join('\n');
+
+  test('Conv1D in a PyTorch file is the transposed linear layer, not a Keras convolution', () => {
+    const [def] = findLayerDefinitions(source);
+    assert.deepEqual(
+      [def.type, def.framework, def.args],
+      ['TransformersConv1D', 'torch', { nf: 2304, nx: 768 }],
+    );
+    const layers = plannedLayers([
+      { name: 'transformer.h.0.attn.c_attn.weight', shape: [768, 2304] },
+      { name: 'transformer.h.0.attn.c_proj.weight', shape: [768, 768] },
+    ]);
+    const matches = matchLayers(scanPython(source), { layers });
+    assert.deepEqual(
+      matches.map((m) => [m.definition.attribute, m.shape]),
+      [
+        ['c_attn', 'agrees'],
+        ['c_proj', 'agrees'],
+      ],
+    );
+    const wrong = plannedLayers([{ name: 'h.0.attn.c_attn.weight', shape: [2304, 768] }]);
+    assert.deepEqual(matchLayers(scanPython(source), { layers: wrong }), []);
+  });
+
+  test('with a Keras prefix it stays the Keras convolution', () => {
+    const [def] = findLayerDefinitions('import torch\nx = layers.Conv1D(16, 3, name="c")(x)');
+    assert.deepEqual([def.type, def.framework], ['Conv1D', 'keras']);
+  });
+});
+
 describe('matchLayers: CNN', () => {
   const source = fixture('cnn.py');
   const model = scanPython(source, 'cnn.py');
@@ -310,6 +351,7 @@ describe('matchLayers: CNN', () => {
     { name: 'layer2.0.conv1.weight', shape: [128, 64, 3, 3] },
     { name: 'layer2.0.downsample.0.weight', shape: [128, 64, 1, 1] },
     { name: 'layer2.0.downsample.1.weight', shape: [128] },
+    { name: 'layer3.0.conv1.weight', shape: [64, 128, 1, 1] },
     { name: 'fc.weight', shape: [10, 128] },
   ];
 
@@ -317,15 +359,22 @@ describe('matchLayers: CNN', () => {
     const lines = byLayer(matchLayers(model, { layers: plannedLayers(resnet) }));
     const stem = lineOf(source, 'self.conv1 = nn.Conv2d(IMAGE_CHANNELS');
     const block = lineOf(source, 'self.conv1 = conv3x3');
+    const bottleneck = lineOf(source, 'self.conv1 = conv1x1');
     assert.deepEqual(lines.get('conv1.weight'), { lines: [stem], candidates: 1 });
     assert.deepEqual(lines.get('layer1.0.conv1.weight'), { lines: [block], candidates: 1 });
     assert.deepEqual(lines.get('layer2.0.conv1.weight'), { lines: [block], candidates: 1 });
-    assert.deepEqual(lines.get('layer1.0.conv2.weight')?.lines, [lineOf(source, 'self.conv2 = conv3x3')]);
+    // A 1×1 kernel: only the Bottleneck's conv1 can be it (its size is not literal, the others' are).
+    assert.deepEqual(lines.get('layer3.0.conv1.weight'), { lines: [bottleneck], candidates: 1 });
+    // Both blocks build conv2 with conv3x3: nothing in the file tells which block the model used.
+    assert.deepEqual(lines.get('layer1.0.conv2.weight'), {
+      lines: [lineOf(source, 'self.conv2 = conv3x3(planes'), lineOf(source, 'self.conv2 = conv3x3(width')],
+      candidates: 2,
+    });
     assert.deepEqual(lines.get('layer2.0.downsample.0.weight')?.lines, [
       lineOf(source, 'conv1x1(self.inplanes'),
     ]);
     assert.deepEqual(lines.get('fc.weight')?.lines, [lineOf(source, 'self.fc = nn.Linear')]);
-    assert.equal(lines.size, 6);
+    assert.equal(lines.size, 7);
   });
 
   const small = [

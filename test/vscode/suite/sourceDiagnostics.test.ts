@@ -152,7 +152,7 @@ describe('Source-line diagnostics (Python files defining analysed layers)', func
     await vscode.workspace.fs.delete(workspaceUri(DIR), { recursive: true });
   });
 
-  it('before any analysis, a Python file with layers offers "Analyze weights"', async function () {
+  it('before its weights are analysed, a Python file with layers offers "Analyze weights"', async function () {
     const found = await eventually(async () => nonEmpty(await lenses(py())), 'CodeLens on model.py');
     assert.deepEqual(
       found.map((l) => [l.range.start.line, l.command?.title, l.command?.command]),
