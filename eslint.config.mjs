@@ -12,6 +12,7 @@ export default tseslint.config(
       'test-results/**',
       'examples/**',
       '.cache/**',
+      'src/linalg/wasm/kernelsBinary.generated.ts',
     ],
   },
   js.configs.recommended,
