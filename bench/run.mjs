@@ -1,7 +1,9 @@
 // `npm run bench`: all singular values of float32 Gaussian matrices, ours (wasm engine) against
 // numpy (eigvalsh of the Gram matrix, /usr/bin/python3) and ml-matrix, median of 3 runs; then a
 // GPT-2-small-shaped whole model. Needs `npm run build` first (uses tsc's output in out/).
-// Options: --quick (sizes ≤ 1024, no model), --threads N (default: cores), --no-mlmatrix.
+// Options: --quick (sizes ≤ 1024, no model), --threads N (default: min(2, cores)), --no-mlmatrix,
+// --cpu: one thread on both sides (OPENBLAS_NUM_THREADS=1) and CPU seconds instead of wall time,
+// which stays meaningful on a busy machine.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,7 +23,20 @@ const { createEngine } = require(linalg);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const threadsArg = args.indexOf('--threads');
-const threads = threadsArg >= 0 ? Number(args[threadsArg + 1]) : Math.min(2, availableParallelism());
+const cpuMode = args.includes('--cpu');
+const threads = cpuMode
+  ? 1
+  : threadsArg >= 0
+    ? Number(args[threadsArg + 1])
+    : Math.min(2, availableParallelism());
+/** Seconds of `f()`: wall time, or CPU time of this process in --cpu mode. */
+function measure(f) {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  const result = f();
+  const used = process.cpuUsage(cpu);
+  return { seconds: cpuMode ? (used.user + used.system) / 1e6 : (performance.now() - wall) / 1000, result };
+}
 const repeats = 3;
 const python = '/usr/bin/python3';
 const hasNumpy = (() => {
@@ -69,6 +84,7 @@ function numpySeconds(mats) {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
+  if (cpuMode) env.OPENBLAS_NUM_THREADS = '1';
   const shapes = mats.map((m) => `${m.rows}x${m.cols}`);
   const out = execFileSync(
     python,
@@ -78,7 +94,13 @@ function numpySeconds(mats) {
       maxBuffer: 1 << 26,
     },
   );
-  return JSON.parse(out.toString());
+  const result = JSON.parse(out.toString());
+  if (!numpySeconds.printed) {
+    numpySeconds.printed = true;
+    console.log(`numpy ${result.numpy} with ${result.blas.join(', ') || 'unknown BLAS'}`);
+  }
+  if (cpuMode) result.seconds = result.cpuSeconds;
+  return result;
 }
 
 async function single() {
@@ -102,7 +124,7 @@ async function single() {
   console.log(
     `engine ${engine.kind}, ${threads} thread(s); median of ${repeats}; seconds for all singular values`,
   );
-  console.log('shape        ours     numpy    ours/numpy  ml-matrix  js-fallback  steps of ours (wall s)');
+  console.log('shape        ours     numpy    ours/numpy  ml-matrix  js-fallback  steps of ours (s)');
   const rows = [];
   for (const [r, c] of sizes) {
     const data = gaussianFloat32(r * c, r * 31 + c);
@@ -110,10 +132,10 @@ async function single() {
     let values;
     let steps;
     for (let k = 0; k < repeats; k++) {
-      const t = performance.now();
-      const a = Float64Array.from(data); // widening is part of the work
-      values = engine.singularValues(a, r, c);
-      times.push((performance.now() - t) / 1000);
+      // Widening is part of the work.
+      const m = measure(() => engine.singularValues(Float64Array.from(data), r, c));
+      values = m.result;
+      times.push(m.seconds);
       steps = engine.timings?.();
     }
     const ours = median(times);
@@ -143,14 +165,28 @@ async function single() {
     const agree = np ? Math.abs(np.top[0] - values[0]) / values[0] : undefined;
     const stepText = steps
       ? Object.entries(steps)
-          .filter(([k]) => !k.endsWith('Cpu'))
+          .filter(([k]) => (cpuMode ? k.endsWith('Cpu') : !k.endsWith('Cpu')))
           .map(([k, v]) => `${k} ${v.toFixed(2)}`)
           .join(', ')
       : '';
     const ratio = np ? ours / np.seconds : undefined;
-    rows.push({ shape: `${r}x${c}`, ours, numpy: np?.seconds, ratio, ml, js: jsTime, agree });
+    const numpyText =
+      cpuMode && np?.cpuSplit
+        ? `; numpy gram ${np.cpuSplit.gram.toFixed(2)}, eigvalsh ${np.cpuSplit.eigvalsh.toFixed(2)}`
+        : '';
+    rows.push({
+      shape: `${r}x${c}`,
+      ours,
+      numpy: np?.seconds,
+      numpySplit: np?.cpuSplit,
+      ratio,
+      ml,
+      js: jsTime,
+      steps,
+      agree,
+    });
     console.log(
-      `${`${r}×${c}`.padEnd(12)} ${fmt(ours).padStart(7)} ${fmt(np?.seconds).padStart(9)} ${(ratio ? ratio.toFixed(2) : '—').padStart(11)} ${fmt(ml).padStart(10)} ${fmt(jsTime).padStart(12)}  ${stepText}${agree !== undefined && agree > 1e-9 ? `  (ν_max differs by ${agree.toExponential(1)})` : ''}`,
+      `${`${r}×${c}`.padEnd(12)} ${fmt(ours).padStart(7)} ${fmt(np?.seconds).padStart(9)} ${(ratio ? ratio.toFixed(2) : '—').padStart(11)} ${fmt(ml).padStart(10)} ${fmt(jsTime).padStart(12)}  ${stepText}${numpyText}${agree !== undefined && agree > 1e-9 ? `  (ν_max differs by ${agree.toExponential(1)})` : ''}`,
     );
   }
   engine.dispose?.();
@@ -172,6 +208,7 @@ async function wholeModel() {
       mats.push({ rows: r, cols: c, data: gaussianFloat32(r * c, 1000 + mats.length) });
     }
   }
+  if (cpuMode) return wholeModelOneThread(mats);
   const pool = await Promise.all(
     Array.from({ length: threads }, () => {
       const w = new Worker(join(root, 'bench/model-worker.mjs'), { workerData: { linalg, prefer: 'wasm' } });
@@ -213,6 +250,24 @@ async function wholeModel() {
   if (np) results.forEach((r, i) => (worst = Math.max(worst, Math.abs(r.top - np.top[i]) / r.top)));
   console.log(
     `\nwhole model (GPT-2 small shapes, ${mats.length} matrices, ${threads} worker(s)): ours ${fmt(ours)} s, numpy ${fmt(np?.seconds)} s, ours/numpy ${np ? (ours / np.seconds).toFixed(2) : '—'}${np ? `; max relative difference of ν_max ${worst.toExponential(1)}` : ''}`,
+  );
+  return { ours, numpy: np?.seconds, ratio: np ? ours / np.seconds : undefined };
+}
+
+/** --cpu: the model's matrices one after another on this thread, in CPU seconds. */
+async function wholeModelOneThread(mats) {
+  const engine = await createEngine({ prefer: 'wasm', threads: 1 });
+  const times = [];
+  for (let k = 0; k < repeats; k++) {
+    times.push(
+      measure(() => mats.forEach((m) => engine.singularValues(Float64Array.from(m.data), m.rows, m.cols)))
+        .seconds,
+    );
+  }
+  const ours = median(times);
+  const np = numpySeconds(mats);
+  console.log(
+    `\nwhole model (GPT-2 small shapes, ${mats.length} matrices, one thread, CPU s): ours ${fmt(ours)}, numpy ${fmt(np?.seconds)}, ours/numpy ${np ? (ours / np.seconds).toFixed(2) : '—'}`,
   );
   return { ours, numpy: np?.seconds, ratio: np ? ours / np.seconds : undefined };
 }

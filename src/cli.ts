@@ -20,7 +20,10 @@ const USAGE = `Usage: rmt-lens <command> [options]
 
 Commands:
   analyze FILE [--json] [--conv im2col|slices|kernel] [--tw 0.9|0.95|0.99] [--workers N] [--lenient]
+          [--exact-limit N]
       Analyse every weight matrix of FILE (RMT.md §2–§9); --json prints the report.
+      --exact-limit N (default 4096): layers with min(rows, cols) > N get Lanczos top-100 singular
+      values and a density estimate instead of the exact spectrum (RMT.md §10).
       --lenient reads tensors out of whole-module PyTorch pickles and TorchScript archives
       (inert stand-ins for other classes; os, subprocess, sys, builtins are still refused).
   spectrum FILE [--json] [--conv MODE]
@@ -75,6 +78,13 @@ function settingsFrom(flags: Map<string, string | true>): AnalysisSettings {
     if (level !== 0.9 && level !== 0.95 && level !== 0.99)
       throw new UsageError(`--tw must be 0.9, 0.95 or 0.99`);
     settings.twLevel = level;
+  }
+  const exactLimit = flags.get('exact-limit');
+  if (exactLimit !== undefined) {
+    const limit = Number(exactLimit);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new UsageError('--exact-limit must be a positive integer');
+    settings.exactLimit = limit;
   }
   return settings;
 }

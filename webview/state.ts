@@ -48,7 +48,7 @@ export interface LayerRow {
   status: RowStatus;
   report?: LayerReport;
   error?: string;
-  /** No analysis has started (the table comes from the file header alone). */
+  /** No analysis is running for it: the table from the file header (custom editor), or after a cancel or error. */
   planned: boolean;
 }
 
@@ -153,7 +153,7 @@ function row(state: PageState, index: number, name: string, header?: LayerHeader
     status: report ? 'done' : error !== undefined ? 'failed' : 'pending',
     report,
     error,
-    planned: state.status === 'planned',
+    planned: state.status === 'planned' || state.status === 'cancelled' || state.status === 'error',
   };
 }
 

@@ -70,6 +70,8 @@ export async function runAnalysis(
         rows: r.report.shape[0],
         cols: r.report.shape[1],
         singularValues: r.singularValues,
+        name: r.report.name,
+        approximate: r.report.approximate !== undefined,
       })),
       settings,
     ),

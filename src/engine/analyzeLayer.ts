@@ -3,6 +3,7 @@ import type { SpectrumEngine, SvdResult } from '../linalg/types';
 import type {
   AnalysisSettings,
   BaselineReport,
+  Histogram,
   HillReport,
   LayerReport,
   MpReport,
@@ -59,6 +60,7 @@ import { fitPowerLaw } from '../rmt/powerLaw';
 import { randomBaseline } from '../rmt/randomBaseline';
 import { Rng } from '../rmt/prng';
 import type { UnfoldingOptions } from '../rmt/unfolding';
+import { analyzeApproximate } from './approximateLayer';
 
 export interface LayerInput {
   name: string;
@@ -100,6 +102,12 @@ export async function analyzeLayer(
   const n = Math.min(rows, cols);
   const m = Math.max(rows, cols);
   const small = n < TOO_SMALL;
+  if (!small && n > s.exactLimit) {
+    // Above the size limit (RMT.md §10): Lanczos top-k and an SLQ density, never the full spectrum.
+    const approximated = analyzeApproximate(input, s, esdFromHistogram, ESD_BINS);
+    approximated.report.seconds = (performance.now() - started) / 1000;
+    return approximated;
+  }
   // One decomposition gives the singular values and the vectors the Porter–Thomas test needs.
   const svd: SvdResult | undefined = small
     ? undefined
@@ -209,7 +217,11 @@ function mpReport(nu: Float64Array, n: number, m: number, s: Settings, fit: MpFi
 function esdChart(nu: Float64Array, n: number, m: number, mp: MpReport): LayerReport['esd'] {
   const lo = n > 0 ? Math.min(nu[n - 1], mp.nuMinus) : 0;
   const hi = n > 0 ? Math.max(nu[0], mp.nuPlus) : 1;
-  const histogram = densityHistogram(nu, ESD_BINS, lo, hi);
+  return esdFromHistogram(densityHistogram(nu, ESD_BINS, lo, hi), mp, n, m);
+}
+
+/** The ESD chart: a histogram of ν (density over all N values) and the MP density of the bulk. */
+function esdFromHistogram(histogram: Histogram, mp: MpReport, n: number, m: number): LayerReport['esd'] {
   // The histogram's density is count / (N·width): the MP density covers the N − k bulk values.
   const bulkFraction = n > 0 ? (n - mp.outliers) / n : 0;
   const mpCurve = sampleCurve(

@@ -12,11 +12,21 @@ export interface LayerSpectrum {
   singularValues: Float64Array;
   /** The layer's report, when available, for the model summary. */
   report?: LayerReport;
+  /** Layer name, for `excludedFromCpse`. */
+  name?: string;
+  /**
+   * True when `singularValues` holds only the resolved top values of an approximated spectrum
+   * (RMT.md §10): such layers are left out of the cPSE cascade and listed in `excludedFromCpse`.
+   */
+  approximate?: boolean;
 }
 
 export function modelStatistics(layers: LayerSpectrum[], settings: AnalysisSettings): ModelStatistics {
   const power = withDefaults(settings).cpsePower;
-  const spectra = layers.map((l) => cpseEigenvalues(l.singularValues, l.rows, power));
+  // [ours] Approximated layers have no full spectrum: mixing their top values with full spectra would
+  // change the cascade silently, so they are left out and named.
+  const included = layers.filter((l) => l.approximate !== true && l.report?.approximate === undefined);
+  const spectra = included.map((l) => cpseEigenvalues(l.singularValues, l.rows, power));
   const { dLayers, cpse } = cascadingPse(spectra);
   const stats: ModelStatistics = {
     cpsePower: power,
@@ -24,6 +34,17 @@ export function modelStatistics(layers: LayerSpectrum[], settings: AnalysisSetti
     cpse,
     saturationDepth: saturationDepth(dLayers),
   };
+  if (included.length < layers.length)
+    stats.excludedFromCpse = layers.flatMap((l, i) =>
+      included.includes(l)
+        ? []
+        : [
+            {
+              name: l.name ?? l.report?.name ?? `layer ${i}`,
+              reason: `spectrum approximated (min(N, M) = ${Math.min(l.rows, l.cols)} above the exact limit): only its top singular values are known`,
+            },
+          ],
+    );
   const reports = layers.flatMap((l) => (l.report ? [l.report] : []));
   if (reports.length > 0) Object.assign(stats, modelSummary(reports));
   return stats;

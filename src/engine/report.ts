@@ -90,8 +90,45 @@ export interface LayerReport {
   baseline?: BaselineReport;
   /** Comparison with an initial checkpoint, when one was given (RMT.md §8). */
   checkpoint?: CheckpointReport;
+  /**
+   * Present when the spectrum was approximated because min(N, M) > `exactLimit` (RMT.md §10). Then
+   * `spacing`, `spacingRatio`, `rigidity`, `porterThomas`, `hill`, `powerLaw`, `baseline` and
+   * `mp.bulkKs`/`mp.bulkP` are absent (see `approximate.unavailable`), and the verdict is made of
+   * the TW outliers among the resolved top values and an uncalibrated MP check of the density.
+   */
+  approximate?: ApproximationReport;
   /** Seconds spent on this layer. */
   seconds: number;
+}
+
+/** How an approximated layer was computed and which of its numbers are exact (RMT.md §10). */
+export interface ApproximationReport {
+  /** Lanczos (full reorthogonalisation) for the top values, stochastic Lanczos quadrature for the density. */
+  method: 'lanczos-slq';
+  /** The setting that sent this layer here: min(N, M) > exactLimit. */
+  exactLimit: number;
+  /** min(N, M): how many singular values the exact spectrum has. */
+  count: number;
+  /** Resolved top singular values (Ritz values, descending) and their residual bounds. */
+  k: number;
+  topValues: number[];
+  topErrors: number[];
+  /** SLQ: Rademacher probe vectors, Lanczos steps per probe, seed. */
+  probes: number;
+  probeSteps: number;
+  seed: number;
+  /** True when every resolved top value is a TW outlier: `mp.outliers` is then a lower bound. */
+  outliersLowerBound: boolean;
+  /** KS distance between the SLQ estimate of the CDF of ν and the fitted MP CDF (uncalibrated). */
+  densityKs: number;
+  /** Level above which `densityKs` counts as an MP misfit in the verdict [ours]. */
+  densityKsLevel: number;
+  /** Report fields that are exact (from ‖W‖_F and the resolved top values). */
+  exact: string[];
+  /** Report fields that are estimates from the density. */
+  estimated: string[];
+  /** Statistics not computed for this layer, each with the reason. */
+  unavailable: { statistic: string; reason: string }[];
 }
 
 /** Densities sampled on a common grid, for reference curves. */
@@ -263,6 +300,12 @@ export interface ModelStatistics {
   cpse: number;
   /** First l after which D stays within a factor 2 of its final value; null if undefined. */
   saturationDepth: number | null;
+  /**
+   * Layers left out of the cPSE cascade because their spectrum was approximated (RMT.md §10): the
+   * cascade runs over the remaining layers in model order, so `dLayers` indexes those. Absent when
+   * no layer was left out.
+   */
+  excludedFromCpse?: { name: string; reason: string }[];
   /** Model-level reading of the verdicts (RMT.md §8), when the layer reports were given. */
   summary?: string;
   verdictCounts?: Partial<Record<VerdictLabel, number>>;

@@ -435,6 +435,14 @@ export function unpickle(
         push(guarded(() => options.persistentLoad(pid)));
         break;
       }
+      case 0x82: // EXT1
+      case 0x83: // EXT2
+      case 0x84: {
+        // EXT4: a global named by a code of Python's copyreg extension registry, which a file cannot fill in
+        const ext = code === 0x82 ? u8() : code === 0x83 ? u16() : u32();
+        fail(`EXT${code === 0x82 ? 1 : code === 0x83 ? 2 : 4} (extension registry code ${ext}) is refused`);
+        break;
+      }
       default:
         fail(`unsupported pickle opcode 0x${code.toString(16)}`);
     }

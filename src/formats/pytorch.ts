@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { decode, dtypeSize, numel } from './dtypes';
 import { WeightFileError } from './errors';
 import { PickleError, PickleTruncated, PyCallable, PyObject, unpickle } from './pickle';
-import { ByteSource } from './source';
+import { ByteSource, MAX_READ_BYTES } from './source';
 import { checkShape, createWeightFile, leadingRows, type TensorEntry, type TensorReadFn } from './tensor';
 import type { FormatReader, NumericArray, OpenOptions, RowRange, TensorInfo, WeightFile } from './types';
 import { hasZipMagic, ZipArchive } from './zip';
@@ -93,6 +93,11 @@ const DENIED_MODULES = new Set([
   'webbrowser',
   'types',
   'io',
+  // Python 2 names that the unpickler's fix_imports maps to subprocess, copyreg and pickle
+  'commands',
+  'copy_reg',
+  'copyreg',
+  'cPickle',
 ]);
 
 /** Plain container constructors that whole-module pickles use (`set()` for module attributes): data only. */
@@ -324,6 +329,14 @@ function tensorReader(
       what: 'tensor data',
     });
     const span = decode(raw, t.dtype, littleEndian);
+    // a view may repeat its storage (stride 0): bound what it expands to, like any single read
+    if (n * rowSize * size > MAX_READ_BYTES) {
+      throw source.error(
+        `a view of ${n * rowSize} elements over ${span.length} stored ones is too large to read at once`,
+        info.name,
+        bytes.offset,
+      );
+    }
     const out = new (span.constructor as new (n: number) => NumericArray)(n * rowSize);
     const sub = [n, ...shape.slice(1)];
     const idx = new Array<number>(sub.length).fill(0);

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import { WeightFileError } from './errors';
 
 /** Where a read is for, so that errors name the tensor. */
@@ -24,7 +24,8 @@ export class ByteSource {
   static async open(path: string): Promise<ByteSource> {
     let handle: fs.FileHandle;
     try {
-      handle = await fs.open(path, 'r');
+      // O_NONBLOCK: opening a FIFO (a named pipe posing as a weight file) must not wait for a writer
+      handle = await fs.open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     } catch (err) {
       throw new WeightFileError(path, `cannot open: ${(err as Error).message}`);
     }

@@ -1,4 +1,3 @@
-import { multiply, multiplyTransposed } from './spectrumFromGram';
 import { tridiagonalEigen } from './tridiagonalEigen';
 
 /**
@@ -40,17 +39,17 @@ export function approximateSpectrum(
 ): ApproximateSpectrum {
   const ofColumns = cols < rows;
   const n = ofColumns ? cols : rows;
-  // C·x with C the Gram matrix of the smaller side, through two products with W.
-  const gram = (x: Float64Array) =>
+  // C·x for a block of x, C the Gram matrix of the smaller side, through two passes over W.
+  const gram = (xs: Float64Array[]) =>
     ofColumns
-      ? multiplyTransposed(a, rows, cols, multiply(a, rows, cols, x))
-      : multiply(a, rows, cols, multiplyTransposed(a, rows, cols, x));
+      ? timesTransposed(a, rows, cols, times(a, rows, cols, xs))
+      : times(a, rows, cols, timesTransposed(a, rows, cols, xs));
   const random = seededRandom(options.seed ?? 1);
   const k = Math.min(options.k ?? 100, n);
   const steps = Math.min(n, options.steps ?? Math.max(2 * k + 60, 150));
 
   const start = Float64Array.from({ length: n }, () => random() - 0.5);
-  const top = lanczos(gram, start, steps, true);
+  const [top] = lanczos(gram, [start], steps);
   const ritz = ritzPairs(top.alpha, top.beta);
   const order = Array.from(ritz.values.keys()).sort((i, j) => ritz.values[j] - ritz.values[i]);
   const take = order.slice(0, k);
@@ -64,9 +63,11 @@ export function approximateSpectrum(
   const probeSteps = Math.min(n, options.probeSteps ?? 60);
   const nodes: number[] = [];
   const weights: number[] = [];
-  for (let p = 0; p < probes; p++) {
-    const z = Float64Array.from({ length: n }, () => (random() < 0.5 ? -1 : 1));
-    const run = lanczos(gram, z, probeSteps, true);
+  // All probes step together, so that each step is one pass over W for the whole block.
+  const starts = Array.from({ length: probes }, () =>
+    Float64Array.from({ length: n }, () => (random() < 0.5 ? -1 : 1)),
+  );
+  for (const run of lanczos(gram, starts, probeSteps)) {
     const q = ritzPairs(run.alpha, run.beta);
     for (let i = 0; i < q.values.length; i++) {
       nodes.push(Math.sqrt(Math.max(q.values[i], 0)));
@@ -94,33 +95,81 @@ interface LanczosRun {
   lastBeta: number;
 }
 
-/** Lanczos on the symmetric operator `op` from `start`, with full reorthogonalisation. */
+/**
+ * Independent Lanczos runs on the symmetric operator `op` (applied to a block of vectors), one per
+ * start vector, in lockstep, each with full reorthogonalisation.
+ */
 function lanczos(
-  op: (x: Float64Array) => Float64Array,
-  start: Float64Array,
+  op: (xs: Float64Array[]) => Float64Array[],
+  starts: Float64Array[],
   steps: number,
-  reorth: boolean,
-): LanczosRun {
-  const n = start.length;
-  const basis: Float64Array[] = [];
-  const alpha: number[] = [];
-  const beta: number[] = [];
-  let q = scaleTo(start, 1 / norm(start));
-  let lastBeta = 0;
+): LanczosRun[] {
+  const runs = starts.map((start) => ({
+    basis: [] as Float64Array[],
+    alpha: [] as number[],
+    beta: [] as number[],
+    lastBeta: 0,
+    q: scaleTo(start, 1 / norm(start)),
+    done: false,
+  }));
   for (let j = 0; j < steps; j++) {
-    basis.push(q);
-    const w = op(q);
-    const a = dot(w, q);
-    alpha.push(a);
-    for (let i = 0; i < n; i++) w[i] -= a * q[i] + (j > 0 ? beta[j - 1] * basis[j - 1][i] : 0);
-    if (reorth) for (let pass = 0; pass < 2; pass++) for (const b of basis) axpy(-dot(b, w), b, w);
-    const b = norm(w);
-    lastBeta = b;
-    if (j === steps - 1 || b <= 1e-14 * Math.abs(a)) break;
-    beta.push(b);
-    q = scaleTo(w, 1 / b);
+    const active = runs.filter((r) => !r.done);
+    if (active.length === 0) break;
+    const ws = op(active.map((r) => r.q));
+    active.forEach((r, p) => {
+      const w = ws[p];
+      const q = r.q;
+      r.basis.push(q);
+      const a = dot(w, q);
+      r.alpha.push(a);
+      const previous = j > 0 ? r.basis[j - 1] : undefined;
+      for (let i = 0; i < w.length; i++) w[i] -= a * q[i] + (previous ? r.beta[j - 1] * previous[i] : 0);
+      for (let pass = 0; pass < 2; pass++) for (const b of r.basis) axpy(-dot(b, w), b, w);
+      const b = norm(w);
+      r.lastBeta = b;
+      if (j === steps - 1 || b <= 1e-14 * Math.abs(a)) {
+        r.done = true;
+        return;
+      }
+      r.beta.push(b);
+      r.q = scaleTo(w, 1 / b);
+    });
   }
-  return { alpha: Float64Array.from(alpha), beta: Float64Array.from(beta), lastBeta };
+  return runs.map((r) => ({
+    alpha: Float64Array.from(r.alpha),
+    beta: Float64Array.from(r.beta),
+    lastBeta: r.lastBeta,
+  }));
+}
+
+/** W·x for each x (length cols), in one pass over W. */
+function times(a: Float64Array, rows: number, cols: number, xs: Float64Array[]): Float64Array[] {
+  const ys = xs.map(() => new Float64Array(rows));
+  for (let i = 0; i < rows; i++) {
+    const row = i * cols;
+    for (let p = 0; p < xs.length; p++) {
+      const x = xs[p];
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += a[row + j] * x[j];
+      ys[p][i] = s;
+    }
+  }
+  return ys;
+}
+
+/** Wᵀ·x for each x (length rows), in one pass over W. */
+function timesTransposed(a: Float64Array, rows: number, cols: number, xs: Float64Array[]): Float64Array[] {
+  const ys = xs.map(() => new Float64Array(cols));
+  for (let i = 0; i < rows; i++) {
+    const row = i * cols;
+    for (let p = 0; p < xs.length; p++) {
+      const xi = xs[p][i];
+      if (xi === 0) continue;
+      const y = ys[p];
+      for (let j = 0; j < cols; j++) y[j] += a[row + j] * xi;
+    }
+  }
+  return ys;
 }
 
 /** Eigenvalues of the Lanczos tridiagonal matrix with the first and last components of each eigenvector. */

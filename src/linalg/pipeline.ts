@@ -10,7 +10,7 @@ import type { SvdResult } from './types';
  */
 export interface Kernels {
   /** Gram matrix of the smaller side reduced to tridiagonal form; `reduction` is kept for back-transformation. */
-  reduce(a: Float64Array, rows: number, cols: number, wantVectors: boolean): Reduction;
+  reduce(a: Float64Array, rows: number, cols: number): Reduction;
   /** In-place x ← Q·x (or Qᵀ·x) for k vectors of length n stored as rows of `x` (k×n). */
   backTransform(reduction: Reduction, x: Float64Array, k: number, transpose?: boolean): void;
   /** Rows of the k×n matrix `x` mapped to the long side: y_j = Wᵀx_j (or W·x_j when ofColumns); k×L. */
@@ -112,7 +112,7 @@ export function computeSvd(
 }
 
 function singularValuesOfSafe(k: Kernels, a: Float64Array, rows: number, cols: number): Float64Array {
-  const r = k.reduce(a, rows, cols, false);
+  const r = k.reduce(a, rows, cols);
   try {
     const { lambda, values } = eigenvalues(r);
     const start = firstBelow(values, REFINE_VALUES_BELOW);
@@ -130,7 +130,7 @@ function svdOfSafe(
   cols: number,
   indices: number[] | 'all',
 ): SvdResult {
-  const r = k.reduce(a, rows, cols, true);
+  const r = k.reduce(a, rows, cols);
   try {
     const n = r.n;
     const wanted = normalizeIndices(indices, n);

@@ -4,7 +4,7 @@
 // Screenshots go to test-results/. Prints `e2e: N passed, M failed` last; exit code = failures.
 //
 //   node test/e2e/run.mjs        env: RMT_LENS_E2E_TIMEOUT_S (whole run, default 600), VERBOSE=1
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -19,7 +19,7 @@ import {
   workbenchUrl,
   writeUserSettings,
 } from '../../scripts/vscode-host.mjs';
-import { FILES, MODEL_LAYERS, writeWorkspace } from '../vscode/workspace.mjs';
+import { CHECKPOINT_CHANGES, FILES, MODEL_LAYERS, writeWorkspace } from '../vscode/workspace.mjs';
 
 const RESULTS_DIR = join(ROOT, 'test-results');
 const TOTAL_TIMEOUT_MS = (Number(process.env.RMT_LENS_E2E_TIMEOUT_S) || 600) * 1000;
@@ -29,6 +29,7 @@ const LIGHT = 'Default Light Modern';
 const DARK = 'Default Dark Modern';
 /** How the theme picker names DARK. */
 const DARK_LABEL = 'Dark Modern';
+const LIGHT_LABEL = 'Light Modern';
 const log = (msg) => console.log(`[e2e] ${msg}`);
 const oneLine = (err) =>
   String(err?.message ?? err)
@@ -87,6 +88,13 @@ async function explorerRow(page, name) {
 
 async function contextMenuItems(page, fileName) {
   const row = await explorerRow(page, fileName);
+  // The path tooltip of the row above (shown while the mouse rests there) can cover this row.
+  await page.mouse.move(700, 500);
+  await page
+    .locator('.workbench-hover:visible')
+    .first()
+    .waitFor({ state: 'hidden', timeout: 5000 })
+    .catch(() => {});
   await row.click({ button: 'right' });
   const menu = page.locator('.monaco-menu-container .monaco-menu').first();
   await menu.waitFor({ state: 'visible', timeout: 15_000 });
@@ -140,6 +148,92 @@ async function until(fn, what, timeoutMs = 30_000) {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${what} (waited ${timeoutMs / 1000} s${last ? `; last error: ${oneLine(last)}` : ''})`);
+}
+
+const quickInputBox = (page) => page.locator('.quick-input-widget input').first();
+
+/** Waits for the quick input titled `title` (a substring) and returns its input's value. */
+async function quickInputTitled(page, title) {
+  await page
+    .locator('.quick-input-widget .quick-input-title', { hasText: title })
+    .first()
+    .waitFor({ state: 'visible', timeout: 30_000 });
+  return quickInputBox(page).inputValue();
+}
+
+/** In the visible quick pick, types `filter` and chooses the row that shows `label`. */
+async function pick(page, label, filter = label) {
+  const input = quickInputBox(page);
+  await input.fill(filter);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.click();
+}
+
+/** F1 → `title` (a command palette entry) → Enter. */
+async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await quickInputBox(page).waitFor({ state: 'visible' });
+  await pick(page, title, `>${title}`);
+}
+
+/** As a user does it: F1 → "Preferences: Color Theme" → `label`; waits for the workbench and the webviews. */
+async function switchTheme(page, label, dark) {
+  writeUserSettings(ctx.server.dirs, settingsFor(dark ? DARK : LIGHT));
+  await runCommand(page, 'Preferences: Color Theme');
+  await quickInputBox(page).fill(label);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator(dark ? '.monaco-workbench.vs-dark' : '.monaco-workbench.vs').waitFor();
+}
+
+/** The custom editor of the checkpoint file, its Layers or Model tab, and the Python hover. */
+const editorFile = FILES.w0;
+const editorTab = (page) => page.locator('.tabs-container .tab', { hasText: editorFile }).first();
+
+async function showEditorTab(page, which) {
+  await editorTab(page).click();
+  const frame = reportFrame(page);
+  await frame.locator(`vscode-panel-tab#tab-${which}`).click();
+  await frame.locator(`vscode-panel-view#view-${which}`).waitFor({ state: 'visible' });
+  return frame;
+}
+
+async function cpseChart(page) {
+  const frame = await showEditorTab(page, 'model');
+  const svg = frame.locator('#cpse-chart svg.marks').first();
+  await svg.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  await until(() => svg.locator('path').count(), 'marks in the cPSE chart');
+  const box = await svg.boundingBox();
+  if (!box || box.width < 100 || box.height < 50)
+    throw new Error(`cPSE chart is ${box?.width}×${box?.height}`);
+  return frame;
+}
+
+/** Opens model.py, hovers `self.fc2` and returns the hover's text (RMT Lens part). */
+async function pythonHover(page) {
+  await (await explorerRow(page, FILES.python)).click();
+  const pyTab = page.locator('.tabs-container .tab.active', { hasText: FILES.python }).first();
+  await pyTab.waitFor({ state: 'visible' });
+  const token = page
+    .locator('.monaco-editor .view-line', { hasText: 'self.fc2 = nn.Linear' })
+    .first()
+    .locator('span span', { hasText: 'fc2' })
+    .first();
+  await token.waitFor({ state: 'visible' });
+  const hover = page.locator('.monaco-hover:visible', { hasText: 'RMT Lens' }).first();
+  return until(
+    async () => {
+      await page.mouse.move(5, 5);
+      await token.hover();
+      await hover.waitFor({ state: 'visible', timeout: 4000 });
+      const text = (await hover.innerText()).replace(/\s+/g, ' ');
+      return text.includes(MODEL_LAYERS.spiked) && text;
+    },
+    `the RMT Lens hover on self.fc2 of ${FILES.python}`,
+    45_000,
+  );
 }
 
 const tests = [
@@ -295,6 +389,147 @@ const tests = [
       if (!rows.includes(MODEL_LAYERS.spiked)) throw new Error(`the earlier entries are gone: ${rows}`);
     },
   },
+  {
+    name: 'F1 → "Generate random matrix ensemble": quick picks, input boxes, save dialog; the file appears in the Explorer',
+    needs: 0,
+    async run({ page }) {
+      await runCommand(page, 'RMT Lens: Generate random matrix ensemble');
+      await quickInputTitled(page, '(1/6)');
+      await pick(page, 'ginibre');
+      const answers = {};
+      for (const [step, what] of [
+        ['(2/6)', 'n'],
+        ['(3/6)', 'm'],
+        ['(4/6)', 'count'],
+        ['(5/6)', 'seed'],
+      ]) {
+        answers[what] = await quickInputTitled(page, step);
+        await page.keyboard.press('Enter');
+      }
+      if (answers.n !== '256' || answers.m !== '512' || answers.count !== '1' || answers.seed !== '1')
+        throw new Error(`unexpected defaults ${JSON.stringify(answers)}`);
+      await quickInputTitled(page, '(6/6)');
+      await pick(page, 'safetensors');
+      // code-server's simple file dialog: a quick input holding the proposed path.
+      // It fills in the folder first, then the proposed name.
+      const name = 'ginibre-256x512-x1-seed1.safetensors';
+      let proposed = await quickInputTitled(page, 'Write the ensemble to');
+      await until(async () => {
+        proposed = await quickInputBox(page).inputValue();
+        return proposed.endsWith(name);
+      }, `the proposed name ${name} in the save dialog (it shows ${proposed})`).catch((err) => {
+        throw new Error(`${err.message}; last value ${proposed}`);
+      });
+      if (proposed !== `${ctx.workspace}/${name}`)
+        throw new Error(`the save dialog proposes ${proposed}, not ${name} in the workspace folder`);
+      await shot(page, 'dark-save-dialog');
+      await page.keyboard.press('Enter');
+      const toast = page.locator('.notification-toast', { hasText: `RMT Lens: wrote ${name}` }).first();
+      await toast.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      for (const button of ['Analyze weights', 'Reveal in Explorer'])
+        await toast.locator('.monaco-button', { hasText: button }).first().waitFor();
+      await explorerRow(page, name);
+      const size = statSync(join(ctx.workspace, name)).size;
+      if (size < 256 * 512 * 8) throw new Error(`${name} has ${size} bytes`);
+      await toast.locator('.monaco-button', { hasText: 'Reveal in Explorer' }).first().click();
+      await page
+        .locator('.explorer-folders-view .monaco-list-row.selected', { hasText: name })
+        .first()
+        .waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    name: '"Open With…" → "RMT Lens: weight file" shows the layer table from the header and an Analyze button',
+    needs: 0,
+    async run({ page }) {
+      await runCommand(page, 'View: Close All Editors');
+      // The Problems panel (opened by the tests above) would take half of the editor's height.
+      if (await page.locator('.part.panel').isVisible()) await runCommand(page, 'View: Hide Panel');
+      await page.locator('.part.panel').waitFor({ state: 'hidden', timeout: 15_000 });
+      await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 15_000 });
+      const picker = page.locator('.quick-input-list .monaco-list-row', { hasText: 'RMT Lens: weight file' });
+      await chooseFromContextMenu(page, editorFile, 'Open With...', picker.first());
+      await picker.first().click();
+      await editorTab(page).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+      const frame = reportFrame(page);
+      const rows = await until(async () => {
+        const r = await dataRows(page);
+        return CHECKPOINT_CHANGES.every(([layer]) => r.some((t) => t.includes(layer))) && r;
+      }, 'the layer table of the header');
+      if (rows.length !== CHECKPOINT_CHANGES.length)
+        throw new Error(`expected ${CHECKPOINT_CHANGES.length} rows: ${rows.join(' / ')}`);
+      if (!rows[0].includes('80') || !rows[0].includes('120')) throw new Error(`no shape in ${rows[0]}`);
+      const analyze = frame.locator('#analyze');
+      await analyze.waitFor({ state: 'visible' });
+      if ((await analyze.innerText()).trim() !== 'Analyze')
+        throw new Error('the button does not say Analyze');
+      const text = (await frame.locator('body').innerText()).replace(/\s+/g, ' ');
+      if (!text.includes('not analysed yet') || text.includes('analysing…'))
+        throw new Error(`before the analysis the page should say "not analysed yet": ${text.slice(0, 400)}`);
+      await shot(page, 'dark-editor-header');
+    },
+  },
+  {
+    name: "the custom editor's Analyze button fills in the verdicts",
+    needs: 9,
+    async run({ page }) {
+      const frame = reportFrame(page);
+      await frame.locator('#analyze').click();
+      await frame.locator('.status.status-done').waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
+      const rows = await until(async () => {
+        const r = await dataRows(page);
+        return (
+          r.length === CHECKPOINT_CHANGES.length && r.every((t) => /random|spike|deviating/.test(t)) && r
+        );
+      }, 'a verdict in every row');
+      if (VERBOSE) for (const r of rows) log(`  row: ${r}`);
+      if (await frame.locator('#analyze').isVisible()) throw new Error('Analyze is still offered');
+      await shot(page, 'dark-editor');
+    },
+  },
+  {
+    name: 'the Model tab shows the cPSE curve as SVG',
+    needs: 10,
+    async run({ page }) {
+      const frame = await cpseChart(page);
+      const summary = (await frame.locator('vscode-panel-view#view-model').innerText()).replace(/\s+/g, ' ');
+      if (!/cPSE = /.test(summary))
+        throw new Error(`no cPSE sentence in the model view: ${summary.slice(0, 300)}`);
+      await shot(page, 'dark-model');
+    },
+  },
+  {
+    name: 'a Python line defining the spiked layer: hover with the numbers and a "Show spectrum" CodeLens',
+    needs: 2,
+    async run({ page }) {
+      const text = await pythonHover(page);
+      for (const label of ['verdict', 'outliers above TW', 'σ (MP fit)', 'spectral norm'])
+        if (!text.includes(label)) throw new Error(`hover lacks "${label}": ${text}`);
+      if (!/\d\.\d/.test(text)) throw new Error(`no numbers in the hover: ${text}`);
+      if (VERBOSE) log(`  hover: ${text.slice(0, 300)}`);
+      const lenses = page.locator('.monaco-editor .codelens-decoration', { hasText: 'Show spectrum' });
+      await until(async () => (await lenses.count()) === 2, 'two "Show spectrum" CodeLenses (fc1, fc2)');
+      await shot(page, 'dark-python-hover');
+    },
+  },
+  {
+    name: 'the same views in the light theme (screenshots)',
+    needs: 10,
+    async run({ page }) {
+      await switchTheme(page, LIGHT_LABEL, false);
+      const frame = await showEditorTab(page, 'layers');
+      await until(
+        () => frame.locator('body.vscode-light').count(),
+        'the webview body to get the vscode-light class',
+      );
+      await frame.locator('.status.status-done').waitFor({ state: 'attached' });
+      await shot(page, 'light-editor');
+      await cpseChart(page);
+      await shot(page, 'light-model');
+      await pythonHover(page);
+      await shot(page, 'light-python-hover');
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -306,7 +541,7 @@ async function main() {
   const scratch = mkdtempSync(join(tmpdir(), 'rmt-lens-e2e-'));
   onInterrupt(() => rmSync(scratch, { recursive: true, force: true }));
   ctx.workspace = join(scratch, 'workspace');
-  writeWorkspace(ctx.workspace, { slow: true });
+  writeWorkspace(ctx.workspace, { slow: true, python: true });
   ctx.server = await startCodeServer({ host, workspace: ctx.workspace, vsix, settings: settingsFor(LIGHT) });
   log(`code-server ${ctx.server.url} with ${vsix} installed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const browser = await launchChromium();

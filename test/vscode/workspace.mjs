@@ -7,6 +7,10 @@
 //   cancel.safetensors  8 noise layers of 256×256 (takes long enough to cancel)
 //   broken.safetensors  a header length that points past the end of the file
 //   slow.safetensors    (UI tests only) 12 noise layers of 512×512, to cancel from the notification
+//   ckpt-w0.safetensors 4 noise layers of 80×120 (W₀), stored as F64
+//   ckpt-w.safetensors  the same layers W = W₀ + ΔW, ΔW of rank 2 with ‖ΔW‖_F/‖W₀‖_F = CHECKPOINT_CHANGES
+//   conv.safetensors    conv.weight [16, 8, 3, 3] (a conv2d kernel) and fc.weight 64×72 noise
+//   model.py            (UI tests only) nn.Linear definitions of fc1 and fc2 of model.safetensors
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,9 +20,39 @@ export const FILES = {
   cancel: 'cancel.safetensors',
   broken: 'broken.safetensors',
   slow: 'slow.safetensors',
+  w0: 'ckpt-w0.safetensors',
+  w: 'ckpt-w.safetensors',
+  conv: 'conv.safetensors',
+  python: 'model.py',
 };
 /** Layer names in model.safetensors and which of them carry spikes. */
 export const MODEL_LAYERS = { noise: 'fc1.weight', spiked: 'fc2.weight' };
+
+/** Checkpoint layers (in file order) and the relative change ‖W−W₀‖_F/‖W₀‖_F planted in each. */
+export const CHECKPOINT_CHANGES = [
+  ['layers.0.weight', 0.02],
+  ['layers.1.weight', 0.1],
+  ['layers.2.weight', 0.5],
+  ['layers.3.weight', 1.5],
+];
+export const CHECKPOINT_SHAPE = [80, 120];
+/** The conv kernel of conv.safetensors, [out, in, kh, kw]. */
+export const CONV_SHAPE = [16, 8, 3, 3];
+/** model.py: fc1 = nn.Linear(96, 128) ↔ fc1.weight [128, 96]; fc2 = nn.Linear(128, 96) ↔ fc2.weight [96, 128]. */
+export const MODEL_PY = [
+  'import torch.nn as nn',
+  '',
+  '',
+  'class Net(nn.Module):',
+  '    def __init__(self):',
+  '        super().__init__()',
+  '        self.fc1 = nn.Linear(96, 128)',
+  '        self.fc2 = nn.Linear(128, 96)',
+  '',
+  '    def forward(self, x):',
+  '        return self.fc2(self.fc1(x).relu())',
+  '',
+].join('\n');
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -69,15 +103,17 @@ export function npyBytes(data, shape) {
   return Buffer.concat([pre, Buffer.from(header, 'latin1'), body]);
 }
 
-/** tensors: [{ name, shape, data (Float64Array or number[]) }] stored as F32. */
-export function safetensorsBytes(tensors, metadata = { format: 'pt' }) {
+/** tensors: [{ name, shape, data (Float64Array or number[]) }] stored as F32 (or F64 with `dtype`). */
+export function safetensorsBytes(tensors, metadata = { format: 'pt' }, dtype = 'F32') {
   const header = { __metadata__: metadata };
   const chunks = [];
   let offset = 0;
+  const size = dtype === 'F64' ? 8 : 4;
   for (const t of tensors) {
-    const buf = Buffer.alloc(t.data.length * 4);
-    t.data.forEach((x, i) => buf.writeFloatLE(x, i * 4));
-    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + buf.length] };
+    const buf = Buffer.alloc(t.data.length * size);
+    if (dtype === 'F64') t.data.forEach((x, i) => buf.writeDoubleLE(x, i * 8));
+    else t.data.forEach((x, i) => buf.writeFloatLE(x, i * 4));
+    header[t.name] = { dtype, shape: t.shape, data_offsets: [offset, offset + buf.length] };
     chunks.push(buf);
     offset += buf.length;
   }
@@ -88,11 +124,35 @@ export function safetensorsBytes(tensors, metadata = { format: 'pt' }) {
   return Buffer.concat([len, Buffer.from(json, 'utf8'), ...chunks]);
 }
 
+/** W₀ and W = W₀ + ΔW per layer: ΔW = a·u₁v₁ᵀ + b·u₂v₂ᵀ scaled to ‖ΔW‖_F = change·‖W₀‖_F. */
+export function checkpointPair() {
+  const [rows, cols] = CHECKPOINT_SHAPE;
+  const w0 = [];
+  const w = [];
+  CHECKPOINT_CHANGES.forEach(([name, change], k) => {
+    const base = matrix(rows, cols, 100 + k);
+    const gauss = rng(200 + k);
+    const delta = new Float64Array(rows * cols);
+    for (const weight of [1, 0.6]) {
+      const u = unit(rows, gauss);
+      const v = unit(cols, gauss);
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++) delta[i * cols + j] += weight * u[i] * v[j];
+    }
+    const norm = (a) => Math.sqrt(a.reduce((s, x) => s + x * x, 0));
+    const scale = (change * norm(base)) / norm(delta);
+    w0.push({ name, shape: [rows, cols], data: base });
+    w.push({ name, shape: [rows, cols], data: base.map((x, i) => x + scale * delta[i]) });
+  });
+  return { w0, w };
+}
+
 /**
  * Writes the test workspace into `dir` and returns the absolute paths by key of FILES. With `slow`,
- * also slow.safetensors (12 noise layers of 512×512, 12 MB): seconds of work, for cancelling from the UI.
+ * also slow.safetensors (12 noise layers of 512×512, 12 MB): seconds of work, for cancelling from the UI;
+ * with `python`, also model.py (whose fc1/fc2 lines define the layers of model.safetensors).
  */
-export function writeWorkspace(dir, { slow = false } = {}) {
+export function writeWorkspace(dir, { slow = false, python = false } = {}) {
   mkdirSync(dir, { recursive: true });
   const put = (name, bytes) => {
     writeFileSync(join(dir, name), bytes);
@@ -130,6 +190,18 @@ export function writeWorkspace(dir, { slow = false } = {}) {
       ),
     );
   }
+  const { w0, w } = checkpointPair();
+  paths.w0 = put(FILES.w0, safetensorsBytes(w0, { format: 'pt' }, 'F64'));
+  paths.w = put(FILES.w, safetensorsBytes(w, { format: 'pt' }, 'F64'));
+  const convSize = CONV_SHAPE.reduce((a, b) => a * b, 1);
+  paths.conv = put(
+    FILES.conv,
+    safetensorsBytes([
+      { name: 'conv.weight', shape: CONV_SHAPE, data: matrix(1, convSize, 300) },
+      { name: 'fc.weight', shape: [64, 72], data: matrix(64, 72, 301) },
+    ]),
+  );
+  if (python) paths.python = put(FILES.python, MODEL_PY);
   const broken = safetensorsBytes([{ name: 'w', shape: [4, 4], data: matrix(4, 4, 4) }]);
   broken.writeBigUInt64LE(BigInt(broken.length * 10), 0);
   paths.broken = put(FILES.broken, broken);

@@ -230,7 +230,11 @@ function describe(row: LayerRow): HTMLElement[] {
   const title = element('h2', { class: 'layer-name' }, [row.name]);
   const subtitle = element('p', { class: 'muted' }, [`${formatShape(row.shape)} · ${row.dtype}`]);
   if (row.status === 'pending')
-    return [title, subtitle, element('p', {}, [verdictBadge('pending', 'analysing…')])];
+    return [
+      title,
+      subtitle,
+      element('p', {}, [verdictBadge('pending', row.planned ? 'not analysed yet' : 'analysing…')]),
+    ];
   if (row.status === 'failed' || !row.report) {
     return [
       title,

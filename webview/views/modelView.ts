@@ -67,9 +67,7 @@ export function summarize(model: ModelReport): string[] {
       `${extras.length ? ` (${extras.join(', ')})` : ''}.`,
   );
   const parts = [
-    random
-      ? `${random} ${random === 1 ? 'looks' : 'look'} random, like ${random === 1 ? 'its' : 'their'} initialisation`
-      : '',
+    random ? `${random} ${random === 1 ? 'looks' : 'look'} random, as at initialisation` : '',
     spiked
       ? `${spiked} ${spiked === 1 ? 'has' : 'have'} a random bulk with spikes: the learned information sits in a few top singular directions`
       : '',
@@ -88,7 +86,7 @@ export function summarize(model: ModelReport): string[] {
     lines.push(
       spiked + deviating > judged / 2
         ? 'Overall: many layers carry spikes or deviate (rich-like: the model learned features away from its initialisation).'
-        : 'Overall: mostly consistent with random matrices (lazy-like: close to its initialisation).',
+        : 'Overall: mostly consistent with random matrices (lazy-like; Compare checkpoints measures the distance from the initialisation).',
     );
   }
   const cpse = cpseSentence(model);

@@ -410,8 +410,9 @@ void reduce_to_band(double *a, int n, int nb, double *work, double *tstore, doub
 }
 
 // Stage 2: band (half-width nb, lower triangle of a) → tridiagonal by bulge chasing, in a
-// compact copy: band[i·(2nb+1) + k] = A[i][i−k]. Outputs d, e. work: n·(2nb+1) + 4·nb·nb doubles.
-#define BAND(i, j) band[(i) * bw + ((i) - (j))]
+// compact copy whose rows run forward: row i holds A[i][i−2nb … i], so that every block the
+// chase touches is a set of contiguous row pieces. Outputs d, e. work: n·(2nb+1) + 4·nb·nb doubles.
+#define BAND(i, j) band[(i) * bw + (j) - (i) + 2 * nb]
 
 // When refl is not null every reflector is recorded as (s, τ, v[0..nb)) in nb + 2 doubles;
 // returns how many.
@@ -423,6 +424,7 @@ int band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, do
   double *blk = band + n * bw;  // nb×nb dense scratch
   double *v = blk + nb * nb;
   double *wv = v + nb;
+  double *sums = wv + nb;
   for (int i = 0; i < n * bw; i++) band[i] = 0;
   for (int i = 0; i < n; i++)
     for (int k = 0; k <= nb && k <= i; k++) BAND(i, i - k) = a[i * n + i - k];
@@ -438,18 +440,18 @@ int band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, do
       double tau = householder(v, len, 1, &beta);
       v[0] = 1;
       if (tau != 0) {
-        // Left block rows [s, s+len), columns [col, s): H·L (only nonzero part).
-        int c0 = col;
-        for (int c = c0; c < s; c++) {
-          if (c == col) continue;
-          double sum = 0;
-          for (int i = 0; i < len; i++) sum += v[i] * BAND(s + i, c);
-          sum *= tau;
-          for (int i = 0; i < len; i++) BAND(s + i, c) -= sum * v[i];
+        // Left block rows [s, s+len), columns (col, s): L ← H·L, row by row.
+        int w = s - col - 1;
+        if (w > 0) {
+          for (int c = 0; c < w; c++) sums[c] = 0;
+          for (int i = 0; i < len; i++) axpy(v[i], &BAND(s + i, col + 1), sums, w);
+          for (int i = 0; i < len; i++) axpy(-tau * v[i], sums, &BAND(s + i, col + 1), w);
         }
         // Diagonal block: D ← H·D·H via w = τD·v − ½τ²(vᵀDv)·v, D −= v·wᵀ + w·vᵀ.
-        for (int p = 0; p < len; p++)
-          for (int q = 0; q <= p; q++) blk[p * nb + q] = blk[q * nb + p] = BAND(s + p, s + q);
+        for (int p = 0; p < len; p++) {
+          const double *row = &BAND(s + p, s);
+          for (int q = 0; q <= p; q++) blk[p * nb + q] = blk[q * nb + p] = row[q];
+        }
         double vdv = 0;
         for (int p = 0; p < len; p++) {
           wv[p] = tau * dot(blk + p * nb, v, len);
@@ -457,15 +459,16 @@ int band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, do
         }
         double half = 0.5 * tau * vdv;
         for (int p = 0; p < len; p++) wv[p] -= half * v[p];
-        for (int p = 0; p < len; p++)
-          for (int q = 0; q <= p; q++) BAND(s + p, s + q) = blk[p * nb + q] - v[p] * wv[q] - wv[p] * v[q];
+        for (int p = 0; p < len; p++) {
+          double *row = &BAND(s + p, s);
+          axpy(-v[p], wv, row, p + 1);
+          axpy(-wv[p], v, row, p + 1);
+        }
         // Block below: rows [s+len, s+len+nb) ∩ [0, n), columns [s, s+len): N ← N·H.
         int r1 = s + len, r2 = imin(s + len + nb, n);
         for (int i = r1; i < r2; i++) {
-          double sum = 0;
-          for (int q = 0; q < len; q++) sum += BAND(i, s + q) * v[q];
-          sum *= tau;
-          for (int q = 0; q < len; q++) BAND(i, s + q) -= sum * v[q];
+          double *row = &BAND(i, s);
+          axpy(-tau * dot(row, v, len), v, row, len);
         }
       }
       BAND(s, col) = beta;

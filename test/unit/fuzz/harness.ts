@@ -425,11 +425,12 @@ export async function exercise(file: string, lenient: boolean, diskBytes: number
     // the file opened, a companion it names (shard, external data), or one that is missing there
     const where = path.relative(path.dirname(file), err.file);
     if (
-      where.startsWith('..') ||
+      where === '..' ||
+      where.startsWith(`..${path.sep}`) ||
       path.isAbsolute(where) ||
       !err.message.startsWith(path.basename(err.file))
     ) {
-      throw new Error(`WeightFileError does not name a file of the model: ${err.message}`);
+      throw new Error(`WeightFileError does not name a file of the model: ${err.message}`, { cause: err });
     }
     return { kind: 'refused', message: err.message, offset: err.offset !== undefined };
   }
@@ -453,7 +454,7 @@ export interface Tally {
   withOffset: number;
   slowestMs: number;
   ms: number;
-  failure?: { seed: number; path: string; counterexample: string; error: string };
+  failure?: { seed: number; path: string; counterexample: string; error: string; file?: string };
 }
 
 /** Cases are written to memory (tmpfs) when the machine has it: thousands of small writes per second. */
@@ -492,7 +493,8 @@ export function workspace(s: Seed): {
  */
 export async function campaign(
   reader: string,
-  options: { seed: number; cases: number; budgetMs: number; maxBytes?: number },
+  options: { seed: number; cases: number; budgetMs: number; maxBytes?: number; trace?: string },
+  progress?: (casesDone: number) => void,
 ): Promise<Tally> {
   const seeds = SEEDS[reader];
   const spaces = seeds.map(workspace);
@@ -505,8 +507,8 @@ export async function campaign(
         const ws = spaces[which];
         const bytes = damage(seeds[which], ws.original, c);
         writeFileSync(ws.target, bytes);
-        // FUZZ_TRACE=file keeps the last case's file, to find a case that hangs the process itself
-        if (process.env.FUZZ_TRACE) writeFileSync(`${process.env.FUZZ_TRACE}.${reader}`, bytes);
+        // the last case's bytes, to keep a case that hangs the thread itself (h5wasm runs synchronously)
+        if (options.trace) writeFileSync(options.trace, bytes);
         const t0 = performance.now();
         const outcome = await withTimeout(
           exercise(ws.open, c.lenient, ws.otherBytes + bytes.length),
@@ -517,6 +519,7 @@ export async function campaign(
         if (ms > options.budgetMs)
           throw new Error(`${seeds[which].mutate}: took ${ms.toFixed(0)} ms (budget ${options.budgetMs} ms)`);
         tally.cases++;
+        if (tally.cases % 100 === 0) progress?.(tally.cases);
         tally.slowestMs = Math.max(tally.slowestMs, ms);
         if (outcome.kind === 'ok') tally.ok++;
         else {

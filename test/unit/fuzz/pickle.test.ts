@@ -169,7 +169,7 @@ describe('pickle bombs are refused quickly with a clear error', () => {
       const file = scratch.write(`${name}.pt`, CONTAINERS[container](pickle));
       const { ms, value: e } = await timed(() => refusal(file));
       assert.match(e.detail, detail, `${container}: ${e.message}`);
-      assert.ok(ms < 2000, `${container}: ${ms} ms`);
+      assert.ok(ms < 5000, `${container}: ${ms} ms`); // ~0.7 s alone, mostly GC of a million lists
     }
   };
 
