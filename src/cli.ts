@@ -146,8 +146,9 @@ async function fileSpectra(
   settings: AnalysisSettings,
 ): Promise<{ format: string; matrices: MatrixSpectrum[] }> {
   const weights = await openWeightFile(file, { lenient: settings.lenient });
+  // One matrix at a time here, so the engine's threads take every core.
+  const engine = await createEngine({ threads: os.availableParallelism() });
   try {
-    const engine = await createEngine();
     const matrices: MatrixSpectrum[] = [];
     for (const m of planLayers(weights, { conv: settings.conv }).matrices) {
       const singularValues = engine.singularValues(await m.read(), m.rows, m.cols);
@@ -155,6 +156,7 @@ async function fileSpectra(
     }
     return { format: weights.format, matrices };
   } finally {
+    engine.dispose?.();
     await weights.close();
   }
 }
