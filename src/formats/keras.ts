@@ -226,6 +226,10 @@ export const kerasH5Reader: FormatReader = {
   },
 };
 
+/** Inflation ratio refused for `.keras` members larger than KERAS_RATIO_FLOOR (real weights compress ~1.1:1). */
+const KERAS_MAX_RATIO = 100;
+const KERAS_RATIO_FLOOR = 256 * 1024 * 1024;
+
 /** Keras 3 `.keras`: a zip whose `model.weights.h5` is copied to a temporary file for h5wasm. */
 export const kerasZipReader: FormatReader = {
   id: 'keras',
@@ -245,6 +249,19 @@ export const kerasZipReader: FormatReader = {
       if (entry.size > MAX_INFLATED * 64)
         throw source.error(`model.weights.h5 declares ${entry.size} bytes`, entry.name);
       const start = await zip.dataOffset(entry);
+      // Extraction writes to disk: a large member that would inflate over 100:1 is refused up front.
+      if (
+        entry.method !== 0 &&
+        entry.size > KERAS_RATIO_FLOOR &&
+        entry.size > KERAS_MAX_RATIO * entry.compressedSize
+      ) {
+        throw new WeightFileError(
+          file,
+          `declares ${entry.size} bytes from ${entry.compressedSize} compressed, over 100:1: refused as a zip bomb`,
+          entry.name,
+          start,
+        );
+      }
       dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rmt-lens-'));
       const target = path.join(dir, 'model.weights.h5');
       await extract(file, entry.method, start, entry.compressedSize, entry.size, target);
