@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { crc32 } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { WeightFileError } from '../../../src/formats/errors';
 import { openWeightFile } from '../../../src/formats/registry';
 import type { OpenOptions } from '../../../src/formats/types';
+import { zip } from '../fuzz/craft';
 import { fixturesDir } from '../paths';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'rmt-malformed-'));
@@ -50,40 +50,7 @@ function expectError(e: WeightFileError, detail: RegExp, tensor?: string, offset
 
 /** A zip archive of stored members (what torch.save writes). */
 function storedZip(members: Array<[string, Buffer]>): Buffer {
-  const locals: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const [name, data] of members) {
-    const n = Buffer.from(name);
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(n.length, 26);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE(20, 4);
-    c.writeUInt16LE(20, 6);
-    c.writeUInt32LE(crc, 16);
-    c.writeUInt32LE(data.length, 20);
-    c.writeUInt32LE(data.length, 24);
-    c.writeUInt16LE(n.length, 28);
-    c.writeUInt32LE(offset, 42);
-    locals.push(local, n, data);
-    central.push(c, n);
-    offset += 30 + n.length + data.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(members.length, 8);
-  end.writeUInt16LE(members.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
+  return zip(members.map(([name, data]) => ({ name, data })));
 }
 
 function safetensors(header: unknown, data = new Uint8Array(0), rawHeader?: string): Uint8Array {
