@@ -11,7 +11,7 @@ import type { SpectrumEngine } from '../linalg/types';
 import { openWeightFile } from '../formats/registry';
 import { planLayers } from '../layers';
 import { createEngine } from '../linalg';
-import { compareLayers } from '../rmt/checkpoint';
+import { compareSvds, topIndices } from '../rmt/checkpoint';
 import { analyzeLayer } from './analyzeLayer';
 import { spectrumSample } from './comparison';
 import { errorMessage } from './errors';
@@ -95,15 +95,17 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
       const initial = findMatrix(reference, request.name);
       const [w, w0] = [await trained.read(), await initial.read()];
       const e = await spectrumEngine();
-      const comparison = compareLayers(w, w0, trained.rows, trained.cols, e, request.k);
+      const indices = topIndices(trained.rows, trained.cols, request.k);
+      const a = e.svd(w, trained.rows, trained.cols, indices);
+      const b = e.svd(w0, initial.rows, initial.cols, indices);
       return {
         type: 'comparison',
         comparison: {
-          ...comparison,
+          ...compareSvds(w, w0, a, b),
           name: request.name,
           shape: [trained.rows, trained.cols],
-          trained: spectrumSample(e.singularValues(w, trained.rows, trained.cols)),
-          initial: spectrumSample(e.singularValues(w0, initial.rows, initial.cols)),
+          trained: spectrumSample(a.values),
+          initial: spectrumSample(b.values),
         },
       };
     }

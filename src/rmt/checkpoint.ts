@@ -1,5 +1,5 @@
 /** Comparison of a layer with its initial checkpoint (RMT.md §8). */
-import type { SpectrumEngine } from '../linalg/types';
+import type { SpectrumEngine, SvdResult } from '../linalg/types';
 
 export interface LayerComparison {
   /** ‖W − W₀‖_F / ‖W₀‖_F. */
@@ -22,6 +22,17 @@ export function compareLayers(
   k: number,
 ): LayerComparison {
   if (w.length !== rows * cols || w0.length !== rows * cols) throw new Error('compareLayers: shapes differ');
+  const indices = topIndices(rows, cols, k);
+  return compareSvds(w, w0, engine.svd(w, rows, cols, indices), engine.svd(w0, rows, cols, indices));
+}
+
+/** The indices of the top-k singular directions (k clamped to the matrix). */
+export function topIndices(rows: number, cols: number, k: number): number[] {
+  return Array.from({ length: Math.max(1, Math.min(k, rows, cols)) }, (_, i) => i);
+}
+
+/** `compareLayers` from SVDs already computed with the same top indices (their values serve other uses too). */
+export function compareSvds(w: Float64Array, w0: Float64Array, a: SvdResult, b: SvdResult): LayerComparison {
   let diff = 0;
   let base = 0;
   for (let i = 0; i < w.length; i++) {
@@ -29,10 +40,7 @@ export function compareLayers(
     diff += d * d;
     base += w0[i] * w0[i];
   }
-  const kk = Math.max(1, Math.min(k, rows, cols));
-  const indices = Array.from({ length: kk }, (_, i) => i);
-  const a = engine.svd(w, rows, cols, indices);
-  const b = engine.svd(w0, rows, cols, indices);
+  const kk = a.indices.length;
   const perDirection = a.left.map((u) => b.left.reduce((s, u0) => s + dot(u, u0) ** 2, 0));
   const rightTotal = a.right.reduce((s, v) => s + b.right.reduce((t, v0) => t + dot(v, v0) ** 2, 0), 0);
   return {
