@@ -6,7 +6,9 @@ const require = createRequire(import.meta.url);
 const { createEngine } = require(workerData.linalg);
 const engine = await createEngine({ prefer: workerData.prefer, threads: 1 });
 parentPort.on('message', ({ id, data, rows, cols }) => {
-  const a = Float64Array.from(data);
+  // Widened straight into the engine's input buffer, as the extension does.
+  const a = engine.inputBuffer ? engine.inputBuffer(rows, cols) : new Float64Array(rows * cols);
+  a.set(data);
   const values = engine.singularValues(a, rows, cols);
   parentPort.postMessage({ id, top: values[0], sum: values.reduce((s, x) => s + x, 0) });
 });

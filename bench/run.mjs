@@ -1,13 +1,17 @@
 // `npm run bench`: all singular values of float32 Gaussian matrices, ours (wasm engine) against
 // numpy (eigvalsh of the Gram matrix, /usr/bin/python3) and ml-matrix, median of 3 runs; then a
 // GPT-2-small-shaped whole model. Needs `npm run build` first (uses tsc's output in out/).
-// Options: --quick (sizes ≤ 1024, no model), --threads N (default: min(2, cores)), --no-mlmatrix,
-// --cpu: one thread on both sides (OPENBLAS_NUM_THREADS=1) and CPU seconds instead of wall time,
-// which stays meaningful on a busy machine.
+// Two passes, each printing a table, a per-step breakdown of ours and the whole model:
+//   1. one thread on both sides (OPENBLAS_NUM_THREADS=1), CPU seconds of the process: meaningful
+//      even on a busy machine;
+//   2. wall-clock seconds with N threads (default min(2, cores)): one matrix on an engine with N
+//      threads, the model on N workers × 1 thread; numpy with OPENBLAS_NUM_THREADS=1 and =N.
+// Options: --cpu (pass 1 only), --wall (pass 2 only), --quick (sizes ≤ 1024, no model),
+// --threads N, --no-mlmatrix, --json.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -23,19 +27,20 @@ const { createEngine } = require(linalg);
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const threadsArg = args.indexOf('--threads');
-const cpuMode = args.includes('--cpu');
-const threads = cpuMode
-  ? 1
-  : threadsArg >= 0
-    ? Number(args[threadsArg + 1])
-    : Math.min(2, availableParallelism());
-/** Seconds of `f()`: wall time, or CPU time of this process in --cpu mode. */
+const wallThreads = threadsArg >= 0 ? Number(args[threadsArg + 1]) : Math.min(2, availableParallelism());
+/** Pass 1 (CPU seconds, one thread) or pass 2 (wall clock, wallThreads threads); set per pass. */
+let cpuMode = true;
+let threads = 1;
+/** Seconds of `f()`: wall time, or CPU time of this process in the CPU pass. */
 function measure(f) {
   const wall = performance.now();
   const cpu = process.cpuUsage();
   const result = f();
   const used = process.cpuUsage(cpu);
-  return { seconds: cpuMode ? (used.user + used.system) / 1e6 : (performance.now() - wall) / 1000, result };
+  return {
+    seconds: cpuMode ? (used.user + used.system) / 1e6 : (performance.now() - wall) / 1000,
+    result,
+  };
 }
 const repeats = 3;
 const python = '/usr/bin/python3';
@@ -74,7 +79,8 @@ function gaussianFloat32(length, seed) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => (x === undefined ? '—' : x < 10 ? x.toFixed(3) : x.toFixed(1));
 
-function numpySeconds(mats) {
+/** numpy's seconds (CPU in the CPU pass, else wall) for the matrices, with `blasThreads` BLAS threads. */
+function numpySeconds(mats, blasThreads) {
   if (!hasNumpy) return undefined;
   const file = join(tmp, 'mats.f32');
   writeFileSync(
@@ -84,7 +90,7 @@ function numpySeconds(mats) {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  if (cpuMode) env.OPENBLAS_NUM_THREADS = '1';
+  env.OPENBLAS_NUM_THREADS = String(blasThreads);
   const shapes = mats.map((m) => `${m.rows}x${m.cols}`);
   const out = execFileSync(
     python,
@@ -101,6 +107,27 @@ function numpySeconds(mats) {
   }
   if (cpuMode) result.seconds = result.cpuSeconds;
   return result;
+}
+
+/**
+ * The float32 matrix widened to float64 the way the extension does it: straight into the engine's
+ * input buffer (no further copy into wasm memory). Widening is part of the work, as for numpy.
+ */
+function widened(engine, data, rows, cols) {
+  const a = engine.inputBuffer ? engine.inputBuffer(rows, cols) : new Float64Array(rows * cols);
+  a.set(data);
+  return a;
+}
+
+const ratio = (ours, np) => (np ? (ours / np).toFixed(2) : '—');
+
+/** The steps of ours from engine.timings(): CPU seconds in the CPU pass, else wall seconds. */
+function stepText(steps) {
+  if (!steps) return '';
+  return Object.entries(steps)
+    .filter(([k]) => (cpuMode ? k.endsWith('Cpu') : !k.endsWith('Cpu')))
+    .map(([k, v]) => `${k.replace(/Cpu$/, '')} ${v.toFixed(3)}`)
+    .join(', ');
 }
 
 async function single() {
@@ -121,10 +148,15 @@ async function single() {
         [4096, 4096],
         [4096, 11008],
       ];
+  const unit = cpuMode ? 'CPU seconds of the process' : 'wall-clock seconds';
+  // The CPU pass runs numpy on one thread only; the wall pass with 1 and with N BLAS threads.
+  const npThreads = cpuMode ? [1] : [...new Set([1, threads])];
   console.log(
-    `engine ${engine.kind}, ${threads} thread(s); median of ${repeats}; seconds for all singular values`,
+    `\n${cpuMode ? 'CPU pass' : 'wall-clock pass'}: engine ${engine.kind}, ${threads} thread(s); median of ${repeats}; ${unit} for all singular values`,
   );
-  console.log('shape        ours     numpy    ours/numpy  ml-matrix  js-fallback  steps of ours (s)');
+  console.log(
+    `shape        ours  ${npThreads.map((t) => `numpy(${t}t)  ours/np(${t}t)`).join('  ')}  ml-matrix  js-fallback`,
+  );
   const rows = [];
   for (const [r, c] of sizes) {
     const data = gaussianFloat32(r * c, r * 31 + c);
@@ -133,13 +165,13 @@ async function single() {
     let steps;
     for (let k = 0; k < repeats; k++) {
       // Widening is part of the work.
-      const m = measure(() => engine.singularValues(Float64Array.from(data), r, c));
+      const m = measure(() => engine.singularValues(widened(engine, data, r, c), r, c));
       values = m.result;
       times.push(m.seconds);
       steps = engine.timings?.();
     }
     const ours = median(times);
-    const np = numpySeconds([{ data, rows: r, cols: c }]);
+    const nps = npThreads.map((t) => numpySeconds([{ data, rows: r, cols: c }], t));
     let ml;
     let jsTime;
     if (r * c <= 1024 * 1024 && !args.includes('--no-mlmatrix')) {
@@ -162,31 +194,30 @@ async function single() {
       ml = median(mlTimes);
       jsTime = median(jsTimes);
     }
+    const np = nps[0];
     const agree = np ? Math.abs(np.top[0] - values[0]) / values[0] : undefined;
-    const stepText = steps
-      ? Object.entries(steps)
-          .filter(([k]) => (cpuMode ? k.endsWith('Cpu') : !k.endsWith('Cpu')))
-          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
-          .join(', ')
+    const numpyText = np?.cpuSplit
+      ? `numpy(1t) gram ${np.cpuSplit.gram.toFixed(3)}, eigvalsh ${np.cpuSplit.eigvalsh.toFixed(3)} (CPU s)`
       : '';
-    const ratio = np ? ours / np.seconds : undefined;
-    const numpyText =
-      cpuMode && np?.cpuSplit
-        ? `; numpy gram ${np.cpuSplit.gram.toFixed(2)}, eigvalsh ${np.cpuSplit.eigvalsh.toFixed(2)}`
-        : '';
     rows.push({
       shape: `${r}x${c}`,
       ours,
-      numpy: np?.seconds,
+      numpy: Object.fromEntries(npThreads.map((t, i) => [t, nps[i]?.seconds])),
+      ratio: Object.fromEntries(npThreads.map((t, i) => [t, nps[i] ? ours / nps[i].seconds : undefined])),
       numpySplit: np?.cpuSplit,
-      ratio,
       ml,
       js: jsTime,
       steps,
       agree,
     });
+    const npText = npThreads
+      .map((t, i) => `${fmt(nps[i]?.seconds).padStart(9)}  ${ratio(ours, nps[i]?.seconds).padStart(13)}`)
+      .join('  ');
     console.log(
-      `${`${r}×${c}`.padEnd(12)} ${fmt(ours).padStart(7)} ${fmt(np?.seconds).padStart(9)} ${(ratio ? ratio.toFixed(2) : '—').padStart(11)} ${fmt(ml).padStart(10)} ${fmt(jsTime).padStart(12)}  ${stepText}${numpyText}${agree !== undefined && agree > 1e-9 ? `  (ν_max differs by ${agree.toExponential(1)})` : ''}`,
+      `${`${r}×${c}`.padEnd(10)} ${fmt(ours).padStart(7)}  ${npText}  ${fmt(ml).padStart(9)}  ${fmt(jsTime).padStart(11)}${agree !== undefined && agree > 1e-9 ? `  (ν_max differs by ${agree.toExponential(1)})` : ''}`,
+    );
+    console.log(
+      `    steps of ours (${cpuMode ? 'CPU s' : 'wall s'}): ${stepText(steps)}${numpyText ? `; ${numpyText}` : ''}`,
     );
   }
   engine.dispose?.();
@@ -194,7 +225,7 @@ async function single() {
 }
 
 /** GPT-2 small: 12 blocks of q, k, v, o (768²), MLP 768×3072 and 3072×768. */
-async function wholeModel() {
+function modelMatrices() {
   const mats = [];
   for (let b = 0; b < 12; b++) {
     for (const [r, c] of [
@@ -205,13 +236,30 @@ async function wholeModel() {
       [3072, 768],
       [768, 3072],
     ]) {
-      mats.push({ rows: r, cols: c, data: gaussianFloat32(r * c, 1000 + mats.length) });
+      mats.push({
+        rows: r,
+        cols: c,
+        data: gaussianFloat32(r * c, 1000 + mats.length),
+      });
     }
   }
+  return mats;
+}
+
+/**
+ * The whole model: singular values only, as numpy_spectra.py computes (both widen each float32
+ * matrix to float64 first). CPU pass: one engine on this thread. Wall pass: `threads` analysis
+ * workers × 1 thread each (the extension's layout for many layers) against numpy with 1 and
+ * `threads` BLAS threads.
+ */
+async function wholeModel() {
+  const mats = modelMatrices();
   if (cpuMode) return wholeModelOneThread(mats);
   const pool = await Promise.all(
     Array.from({ length: threads }, () => {
-      const w = new Worker(join(root, 'bench/model-worker.mjs'), { workerData: { linalg, prefer: 'wasm' } });
+      const w = new Worker(join(root, 'bench/model-worker.mjs'), {
+        workerData: { linalg, prefer: 'wasm' },
+      });
       return new Promise((resolve) => w.once('message', () => resolve(w)));
     }),
   );
@@ -245,33 +293,73 @@ async function wholeModel() {
   }
   await Promise.all(pool.map((w) => w.terminate()));
   const ours = median(times);
-  const np = numpySeconds(mats);
+  const npThreads = [...new Set([1, threads])];
+  const nps = npThreads.map((t) => numpySeconds(mats, t));
   let worst = 0;
-  if (np) results.forEach((r, i) => (worst = Math.max(worst, Math.abs(r.top - np.top[i]) / r.top)));
+  if (nps[0]) results.forEach((r, i) => (worst = Math.max(worst, Math.abs(r.top - nps[0].top[i]) / r.top)));
   console.log(
-    `\nwhole model (GPT-2 small shapes, ${mats.length} matrices, ${threads} worker(s)): ours ${fmt(ours)} s, numpy ${fmt(np?.seconds)} s, ours/numpy ${np ? (ours / np.seconds).toFixed(2) : '—'}${np ? `; max relative difference of ν_max ${worst.toExponential(1)}` : ''}`,
+    `whole model (GPT-2 small shapes, ${mats.length} matrices, ${threads} worker(s) × 1 thread, wall s): ours ${fmt(ours)}, ${npThreads
+      .map((t, i) => `numpy(${t}t) ${fmt(nps[i]?.seconds)}, ours/np(${t}t) ${ratio(ours, nps[i]?.seconds)}`)
+      .join(', ')}${nps[0] ? `; max relative difference of ν_max ${worst.toExponential(1)}` : ''}`,
   );
-  return { ours, numpy: np?.seconds, ratio: np ? ours / np.seconds : undefined };
+  return {
+    ours,
+    numpy: Object.fromEntries(npThreads.map((t, i) => [t, nps[i]?.seconds])),
+    ratio: Object.fromEntries(npThreads.map((t, i) => [t, nps[i] ? ours / nps[i].seconds : undefined])),
+  };
 }
 
-/** --cpu: the model's matrices one after another on this thread, in CPU seconds. */
+/** CPU pass: the model's matrices one after another on this thread, in CPU seconds. */
 async function wholeModelOneThread(mats) {
   const engine = await createEngine({ prefer: 'wasm', threads: 1 });
   const times = [];
+  const steps = {};
   for (let k = 0; k < repeats; k++) {
     times.push(
-      measure(() => mats.forEach((m) => engine.singularValues(Float64Array.from(m.data), m.rows, m.cols)))
-        .seconds,
+      measure(() =>
+        mats.forEach((m) => {
+          engine.singularValues(widened(engine, m.data, m.rows, m.cols), m.rows, m.cols);
+          if (k === repeats - 1)
+            for (const [step, v] of Object.entries(engine.timings?.() ?? {}))
+              steps[step] = (steps[step] ?? 0) + v;
+        }),
+      ).seconds,
     );
   }
+  engine.dispose?.();
   const ours = median(times);
-  const np = numpySeconds(mats);
+  const np = numpySeconds(mats, 1);
   console.log(
-    `\nwhole model (GPT-2 small shapes, ${mats.length} matrices, one thread, CPU s): ours ${fmt(ours)}, numpy ${fmt(np?.seconds)}, ours/numpy ${np ? (ours / np.seconds).toFixed(2) : '—'}`,
+    `whole model (GPT-2 small shapes, ${mats.length} matrices, one thread, CPU s): ours ${fmt(ours)}, numpy(1t) ${fmt(np?.seconds)}, ours/np(1t) ${np ? ratio(ours, np.seconds) : '—'}`,
   );
-  return { ours, numpy: np?.seconds, ratio: np ? ours / np.seconds : undefined };
+  console.log(
+    `    steps of ours (CPU s, summed over the matrices): ${stepText(steps)}${np?.cpuSplit ? `; numpy(1t) gram ${np.cpuSplit.gram.toFixed(3)}, eigvalsh ${np.cpuSplit.eigvalsh.toFixed(3)}` : ''}`,
+  );
+  return {
+    ours,
+    numpy: { 1: np?.seconds },
+    ratio: { 1: np ? ours / np.seconds : undefined },
+    steps,
+  };
 }
 
-const table = await single();
-const model = quick ? undefined : await wholeModel();
-if (args.includes('--json')) console.log(JSON.stringify({ threads, table, model }));
+console.log(
+  `load average at the start: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')} (${availableParallelism()} cores)`,
+);
+const passes = args.includes('--cpu') ? [true] : args.includes('--wall') ? [false] : [true, false];
+const report = [];
+for (const pass of passes) {
+  cpuMode = pass;
+  threads = pass ? 1 : wallThreads;
+  const table = await single();
+  const model = quick ? undefined : await wholeModel();
+  report.push({ mode: pass ? 'cpu' : 'wall', threads, table, model });
+}
+console.log(
+  `\nload average at the end: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ')} (${availableParallelism()} cores)`,
+);
+if (args.includes('--json')) console.log(JSON.stringify(report));

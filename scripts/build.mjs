@@ -23,6 +23,7 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 await Promise.all([
   build({ ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...node, entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js' }),
+  build({ ...node, entryPoints: ['src/formats/h5worker.ts'], outfile: 'dist/h5worker.js' }),
   build({
     ...node,
     entryPoints: ['src/cli.ts'],

@@ -40,12 +40,15 @@ const queue = [...readers];
 async function lane() {
   for (let reader = queue.shift(); reader; reader = queue.shift()) {
     const trace = join(traces, reader);
-    const t = await campaignInWorker(reader, { seed, cases, budgetMs: Number(values.budget), trace });
+    const keep = join(findings, `seed${seed}`);
+    const options = { seed, cases, budgetMs: Number(values.budget), trace, keep };
+    const t = await campaignInWorker(reader, options);
     results.push(t);
     const rate = t.ms ? ((t.ms / Math.max(1, t.cases)) * 1000).toFixed(0) : '-';
     console.log(
       `${reader.padEnd(12)} ${String(t.cases).padStart(7)} cases  ${String(t.ok).padStart(6)} ok  ` +
         `${String(t.refused).padStart(6)} refused (${t.withOffset} with a byte offset)  ` +
+        (t.hangs ? `${t.hangs} stopped by the HDF5 watchdog (first kept in ${keep})  ` : '') +
         `slowest ${t.slowestMs.toFixed(0)} ms  ${(t.ms / 1000).toFixed(1)} s (${rate} µs/case)  ` +
         (t.failure ? 'FAILED' : 'ok'),
     );

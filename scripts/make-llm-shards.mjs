@@ -1,17 +1,27 @@
 // Writes an LLM-sized sharded safetensors model for the scale test of issue 6 (never committed):
 // 4 shards, float16, hidden 4096, 8 blocks of q/k/v/o 4096×4096 and MLP 11008×4096 (up) / 4096×11008
 // (down), plus a 32000×4096 embedding and LM head. About 3.1 GB.
-//   node scripts/make-llm-shards.mjs [folder]   (default .cache/llm-shards)
+//   node scripts/make-llm-shards.mjs [folder] [--hidden 4096] [--mlp 11008] [--vocab 32000] [--blocks 8]
+//   (folder default .cache/llm-shards; the flags make smaller models of the same structure for quick runs)
 // Entries are i.i.d. draws from 65536 pre-drawn N(0, 0.02²) float16 values, picked by xorshift:
 // the same law up to float16 rounding, at disk speed.
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-const folder = resolve(process.argv[2] ?? '.cache/llm-shards');
-const hidden = 4096;
-const mlp = 11008;
-const vocab = 32000;
-const blocks = 8;
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const value = Number(args[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} needs a positive integer`);
+  args.splice(at, 2);
+  return value;
+};
+const hidden = flag('hidden', 4096);
+const mlp = flag('mlp', 11008);
+const vocab = flag('vocab', 32000);
+const blocks = flag('blocks', 8);
+const folder = resolve(args[0] ?? '.cache/llm-shards');
 const shards = 4;
 
 const tensors = [['model.embed_tokens.weight', [vocab, hidden]]];

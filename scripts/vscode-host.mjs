@@ -662,6 +662,7 @@ export async function ensureVsix({ force = false } = {}) {
   const inputs = [
     'dist/extension.js',
     'dist/worker.js',
+    'dist/h5worker.js',
     'dist/webview.js',
     'package.json',
     'media',

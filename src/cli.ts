@@ -15,15 +15,21 @@ import { createEngine } from './linalg';
 import { cascadingPse, cpseEigenvalues } from './rmt/spectralErgodicity';
 import { ENSEMBLE_TYPES, type EnsembleType } from './rmt/ensembles';
 import { writeEnsemble } from './engine/ensembleFile';
+import { significanceProblem, vectorsTestedProblem, type VectorsTested } from './rmt/testSettings';
 
 const USAGE = `Usage: rmt-lens <command> [options]
 
 Commands:
   analyze FILE [--json] [--conv im2col|slices|kernel] [--tw 0.9|0.95|0.99] [--workers N] [--lenient]
-          [--exact-limit N]
+          [--exact-limit N] [--alpha A] [--vectors TOP,BOTTOM,BULK,ALL_UP_TO]
       Analyse every weight matrix of FILE (RMT.md §2–§9); --json prints the report.
       --exact-limit N (default 4096): layers with min(rows, cols) > N get Lanczos top-100 singular
       values and a density estimate instead of the exact spectrum (RMT.md §10).
+      --alpha A (default 0.05, 0.001–0.2): significance level of the spacing test, Porter–Thomas
+      (Benjamini–Hochberg) and the information/noise boundary; the bulk fit uses A/5.
+      --vectors TOP,BOTTOM,BULK,ALL_UP_TO (default 100,20,100,1024): Porter–Thomas tests every
+      singular vector when min(rows, cols) ≤ ALL_UP_TO, else the TOP largest, the BOTTOM smallest
+      and BULK evenly spaced in between (RMT.md §5).
       --lenient reads tensors out of whole-module PyTorch pickles and TorchScript archives
       (inert stand-ins for other classes; os, subprocess, sys, builtins are still refused).
   spectrum FILE [--json] [--conv MODE]
@@ -86,7 +92,27 @@ function settingsFrom(flags: Map<string, string | true>): AnalysisSettings {
       throw new UsageError('--exact-limit must be a positive integer');
     settings.exactLimit = limit;
   }
+  const alpha = flags.get('alpha');
+  if (alpha !== undefined) {
+    const problem = significanceProblem(Number(alpha));
+    if (problem) throw new UsageError(`--alpha ${problem}`);
+    settings.significance = Number(alpha);
+  }
+  const vectors = flags.get('vectors');
+  if (vectors !== undefined) settings.vectorsTested = vectorsFlag(vectors);
   return settings;
+}
+
+/** `--vectors TOP,BOTTOM,BULK,ALL_UP_TO`. */
+function vectorsFlag(raw: string | true): VectorsTested {
+  const parts = String(raw).split(',');
+  if (parts.length !== 4 || parts.some((p) => p.trim() === ''))
+    throw new UsageError('--vectors needs four counts: TOP,BOTTOM,BULK,ALL_UP_TO (e.g. 100,20,100,1024)');
+  const [top, bottom, bulk, allUpTo] = parts.map(Number);
+  const vectors = { top, bottom, bulk, allUpTo };
+  const problem = vectorsTestedProblem(vectors);
+  if (problem) throw new UsageError(`--vectors: ${problem}`);
+  return vectors;
 }
 
 function oneFile(args: Args): string {

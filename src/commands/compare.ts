@@ -7,7 +7,7 @@ import { CancelledError, errorMessage } from '../engine/errors';
 import { ReportPanel } from '../ui/reportPanel';
 import { analysisSettings } from '../ui/settings';
 import type { ExtensionState } from '../state';
-import { analyzeFile, pickWeightFile } from './analyze';
+import { analyzeFile, pickWeightFile, wirePanel } from './analyze';
 
 /** Seed of the baseline's Gaussian matrices; the same model always gets the same baseline. */
 const BASELINE_SEED = 20240611;
@@ -25,7 +25,7 @@ export async function compareBaselineCommand(
   const report = state.reports.get(target.toString()) ?? (await analyzeFile(state, target));
   if (!report) return undefined;
   const baseline = gaussianBaseline(report, analysisSettings(), BASELINE_SEED);
-  ReportPanel.show(state.context, target).post({ type: 'baseline', baseline });
+  (await reportPanelFor(state, target)).post({ type: 'baseline', baseline });
   return baseline;
 }
 
@@ -43,7 +43,7 @@ export async function compareCheckpointsCommand(
   const reference =
     referenceUri ?? (await pickWeightFile(`Compare ${path.basename(trained.fsPath)} with which checkpoint?`));
   if (!reference) return undefined;
-  const panel = ReportPanel.show(state.context, trained);
+  const panel = await reportPanelFor(state, trained);
   try {
     const comparison = await vscode.window.withProgress(
       {
@@ -72,4 +72,30 @@ export async function compareCheckpointsCommand(
     void vscode.window.showErrorMessage(`RMT Lens: ${errorMessage(error)}`);
     return undefined;
   }
+}
+
+/**
+ * The panel of `uri`. A new one first gets what is known of the file: its report, else the layer
+ * table from the header, so that the Layers tab lists the layers (each with its comparison) and the
+ * page's Analyze button runs the analysis. Without it the page waits for an analysis nobody started.
+ */
+async function reportPanelFor(state: ExtensionState, uri: vscode.Uri): Promise<ReportPanel> {
+  const fresh = !ReportPanel.has(uri);
+  const panel = ReportPanel.show(state.context, uri);
+  wirePanel(state, panel, uri);
+  if (!fresh) return panel;
+  const known = state.reports.get(uri.toString());
+  if (known) {
+    panel.post({ type: 'done', report: known });
+    return panel;
+  }
+  // A header that cannot be read fails the comparison too, with its own message.
+  const answer = await state.pool
+    .run({ type: 'plan', file: uri.fsPath, settings: analysisSettings() })
+    .catch(() => undefined);
+  if (answer?.type === 'plan') {
+    const { format, layers, skipped } = answer.plan;
+    panel.post({ type: 'plan', file: uri.fsPath, format, layers, skipped: skipped.length });
+  }
+  return panel;
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { reportToCsv } from '../engine/csv';
+import { errorMessage } from '../engine/errors';
 import { toJson } from '../engine/json';
 import type { ModelReport } from '../engine/report';
 import type { ExtensionState } from '../state';
@@ -35,7 +36,14 @@ export async function exportReportCommand(
     }));
   if (!target) return undefined;
   const text = chosen === 'json' ? toJson(report) + '\n' : reportToCsv(report);
-  await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+  try {
+    await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+  } catch (error) {
+    void vscode.window.showErrorMessage(`RMT Lens: could not save ${target.fsPath}: ${errorMessage(error)}`);
+    return undefined;
+  }
+  // The same confirmation as a chart export: the save dialog alone leaves the user guessing.
+  vscode.window.setStatusBarMessage(`RMT Lens: saved ${path.basename(target.fsPath)}`, 5000);
   return target;
 }
 

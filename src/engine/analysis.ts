@@ -1,13 +1,15 @@
 // One analysis of one weight file: plan in a worker, analyse the layers across the pool,
 // then the model-level statistics. Used by the extension host and the CLI alike.
 import { stat } from 'node:fs/promises';
-import type { LayerPlanSummary, WorkerAnswer } from '../protocol';
+import type { LayerHeader, LayerPlanSummary, WorkerAnswer } from '../protocol';
 import type { AnalysisSettings, LayerReport, ModelReport } from './report';
 import { SCHEMA_VERSION } from './report';
 import { modelStatistics } from './modelStatistics';
 import { CancelledError } from './errors';
-import type { WorkerPool } from './pool';
+import type { JobMemory, WorkerPool } from './pool';
 import { ENGINE_VERSION } from './version';
+import { layerMemory } from './sizePolicy';
+import { withDefaults } from './report';
 
 export interface AnalysisListener {
   begin?(plan: LayerPlanSummary): void;
@@ -35,7 +37,11 @@ export async function runAnalysis(
     plan.layers.map(async (header, index) => {
       let answer: WorkerAnswer;
       try {
-        answer = await pool.run({ type: 'analyzeLayer', file, settings, index }, signal);
+        answer = await pool.run(
+          { type: 'analyzeLayer', file, settings, index },
+          signal,
+          memoryOf(header, plan.format, settings),
+        );
       } catch (error) {
         if (error instanceof CancelledError) throw error;
         answer = { type: 'error', message: (error as Error).message };
@@ -84,6 +90,15 @@ export async function runAnalysis(
       fileModified: new Date(before.mtimeMs).toISOString(),
     },
   };
+}
+
+/** Layouts the worker reads undecoded in blocks of rows (see layers/rows.ts) when the format gives raw rows. */
+const RAW_LAYOUTS = /^(2d|flattened|stacked\[\d+\])$/;
+
+function memoryOf(header: LayerHeader, format: string, settings: AnalysisSettings): JobMemory {
+  const [rows, cols] = header.shape;
+  const raw = format === 'safetensors' && RAW_LAYOUTS.test(header.layout);
+  return layerMemory(rows, cols, header.dtype, withDefaults(settings).exactLimit, raw);
 }
 
 function answerError(answer: WorkerAnswer): string {

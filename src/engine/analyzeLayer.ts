@@ -58,9 +58,12 @@ import {
 import { hillPlateau, hillPlot } from '../rmt/hill';
 import { fitPowerLaw } from '../rmt/powerLaw';
 import { randomBaseline } from '../rmt/randomBaseline';
+import { bulkMisfitLevel } from '../rmt/testSettings';
 import { Rng } from '../rmt/prng';
 import type { UnfoldingOptions } from '../rmt/unfolding';
 import { analyzeApproximate } from './approximateLayer';
+import { approximationReason } from './sizePolicy';
+import { inMemory, type RowBlocks } from '../linalg/approximate';
 
 export interface LayerInput {
   name: string;
@@ -73,9 +76,17 @@ export interface LayerInput {
   data: Float64Array;
 }
 
+/**
+ * A layer given as blocks of rows read on demand (e.g. widened from float16): for layers that take
+ * the approximation (sizePolicy.ts) the whole float64 matrix then never exists.
+ */
+export type BlockLayerInput = Omit<LayerInput, 'data'> & { blocks: RowBlocks };
+
 export interface AnalyzeOptions {
   /** Null distributions cached per shape; defaults to one cache per process (worker). */
   nullCache?: NullCache;
+  /** The caller no longer needs `data`: the randomised baseline shuffles it in place (no copy). */
+  consumeInput?: boolean;
 }
 
 const ESD_BINS = 60;
@@ -85,7 +96,7 @@ const CURVE_POINTS = 101;
 type Settings = Required<AnalysisSettings>;
 
 export async function analyzeLayer(
-  input: LayerInput,
+  input: LayerInput | BlockLayerInput,
   settings: AnalysisSettings,
   engine: SpectrumEngine,
   options: AnalyzeOptions = {},
@@ -93,25 +104,33 @@ export async function analyzeLayer(
   const started = performance.now();
   const s = withDefaults(settings);
   const cache = options.nullCache ?? defaultNullCache;
-  const { rows, cols, data } = input;
-  if (data.length !== rows * cols)
-    throw new Error(`${input.name}: expected ${rows}×${cols} values, got ${data.length}`);
-  for (let i = 0; i < data.length; i++)
-    if (!Number.isFinite(data[i])) throw new Error(`${input.name}: non-finite value at index ${i}`);
-
+  const { rows, cols } = input;
   const n = Math.min(rows, cols);
   const m = Math.max(rows, cols);
   const small = n < TOO_SMALL;
-  if (!small && n > s.exactLimit) {
-    // Above the size limit (RMT.md §10): Lanczos top-k and an SLQ density, never the full spectrum.
-    const approximated = analyzeApproximate(input, s, esdFromHistogram, ESD_BINS);
+  const approximation = small ? undefined : approximationReason(rows, cols, s.exactLimit);
+  if (approximation) {
+    // Above the size policy (RMT.md §10, sizePolicy.ts): Lanczos top-k and an SLQ density, never
+    // the full spectrum; the products read W a block of rows at a time.
+    if ('data' in input) checkValues(input.name, input.data, rows, cols);
+    const blocks = 'data' in input ? inMemory(input.data, rows, cols) : input.blocks;
+    const approximated = analyzeApproximate(
+      { ...input, blocks },
+      s,
+      esdFromHistogram,
+      ESD_BINS,
+      approximation,
+    );
     approximated.report.seconds = (performance.now() - started) / 1000;
     return approximated;
   }
+  const data = 'data' in input ? input.data : wholeMatrix(input.blocks);
+  checkValues(input.name, data, rows, cols);
   // One decomposition gives the singular values and the vectors the Porter–Thomas test needs.
+  const ptIndices = small ? [] : porterThomasIndices(n, s.vectorsTested);
   const svd: SvdResult | undefined = small
     ? undefined
-    : engine.svd(data, rows, cols, n <= 1024 ? 'all' : porterThomasIndices(n));
+    : engine.svd(data, rows, cols, ptIndices.length === n ? 'all' : ptIndices);
   const nu = svd ? svd.values : engine.singularValues(data, rows, cols);
 
   const norms = spectrumNorms(nu, rows, cols);
@@ -136,7 +155,12 @@ export async function analyzeLayer(
   };
 
   if (!small && fit && svd) {
-    const signals: VerdictSignals = { singularValues: n, outliers: mp.outliers, twLevel: s.twLevel };
+    const signals: VerdictSignals = {
+      singularValues: n,
+      outliers: mp.outliers,
+      twLevel: s.twLevel,
+      significance: s.significance,
+    };
     const rankTolerance = nu[0] * m * Number.EPSILON;
     const bulk = bulkLevels(nu, fit.outliers, rankTolerance);
     const unfolding: UnfoldingOptions = {
@@ -153,7 +177,7 @@ export async function analyzeLayer(
     mp.bulkKs = bulkMpDistance(bulk, n / m, fit.sigma, m);
     mp.bulkP = monteCarloPValue(mp.bulkKs, nullDist.ksMp);
     signals.bulkMisfit = {
-      failed: mp.bulkP < BULK_P_LEVEL,
+      failed: mp.bulkP < bulkMisfitLevel(s.significance),
       detail: `KS distance ${mp.bulkKs.toPrecision(3)}, calibrated p = ${formatP(mp.bulkP)}`,
     };
 
@@ -174,7 +198,16 @@ export async function analyzeLayer(
     signals.hillTail = { plateau: report.hill.plateau, alpha: report.hill.alpha };
     report.powerLaw = fitPowerLaw(Float64Array.from(nu, (x) => x * x));
     if (s.randomBaseline)
-      report.baseline = baselineReport(data, rows, cols, nu, engine, s.seed, esd.histogram.edges);
+      report.baseline = baselineReport(
+        data,
+        rows,
+        cols,
+        nu,
+        engine,
+        s.seed,
+        esd.histogram.edges,
+        options.consumeInput === true,
+      );
     report.verdict = layerVerdict(signals);
   } else if (degenerate) {
     report.verdict = {
@@ -187,9 +220,6 @@ export async function analyzeLayer(
   report.seconds = (performance.now() - started) / 1000;
   return { report, singularValues: nu };
 }
-
-/** Calibrated p below which the bulk is called a Marchenko–Pastur misfit [ours]. */
-const BULK_P_LEVEL = 0.01;
 
 function mpReport(nu: Float64Array, n: number, m: number, s: Settings, fit: MpFit | undefined): MpReport {
   const q = n / m;
@@ -332,7 +362,7 @@ function porterThomasReport(
   });
   const left = side(svd.left);
   const right = side(svd.right);
-  const bh = benjaminiHochberg([...left.pValues, ...right.pValues], 0.05);
+  const bh = benjaminiHochberg([...left.pValues, ...right.pValues], s.significance);
   const rejectedLeft = bh.rejected.slice(0, indices.length);
   const rejectedRight = bh.rejected.slice(indices.length);
   const topLimit = Math.max(outliers, 10);
@@ -345,7 +375,7 @@ function porterThomasReport(
   );
   const finish = (p: { pValues: number[]; lIpr: number[] }, rejected: boolean[]): PorterThomasSide => {
     const smoothed = smoothPValues(p.pValues, 30);
-    const position = informationBoundary(smoothed, 0.05);
+    const position = informationBoundary(smoothed, s.significance);
     return { ...p, smoothed, rejected, boundary: position === null ? null : indices[position] };
   };
   const l = finish(left, rejectedLeft);
@@ -362,6 +392,7 @@ function porterThomasReport(
     bhCutoff: bh.cutoff,
     boundary: l.boundary === null || r.boundary === null ? null : Math.max(l.boundary, r.boundary),
     nullReplicas: s.ptNullReplicas,
+    level: s.significance,
   };
 }
 
@@ -395,8 +426,9 @@ function baselineReport(
   engine: SpectrumEngine,
   seed: number,
   edges: number[],
+  inPlace: boolean,
 ): BaselineReport {
-  const result = randomBaseline(data, rows, cols, nu, engine, seed);
+  const result = randomBaseline(data, rows, cols, nu, engine, seed, inPlace);
   const all = new Float64Array(result.replicas.reduce((sum, r) => sum + r.length, 0));
   let offset = 0;
   for (const r of result.replicas) {
@@ -405,6 +437,24 @@ function baselineReport(
   }
   const histogram = densityHistogram(all, edges.length - 1, edges[0], edges[edges.length - 1]);
   return { replicas: result.replicas.length, seed, distance: result.jsDistance, histogram };
+}
+
+function checkValues(name: string, data: Float64Array, rows: number, cols: number): void {
+  if (data.length !== rows * cols)
+    throw new Error(`${name}: expected ${rows}×${cols} values, got ${data.length}`);
+  for (let i = 0; i < data.length; i++)
+    if (!Number.isFinite(data[i])) throw new Error(`${name}: non-finite value at index ${i}`);
+}
+
+/** A block-read matrix on the exact path (small enough by the size policy) as one array. */
+function wholeMatrix(blocks: RowBlocks): Float64Array {
+  const out = new Float64Array(blocks.rows * blocks.cols);
+  const step = Math.max(1, Math.floor(2 ** 16 / blocks.cols));
+  for (let i = 0; i < blocks.rows; i += step) {
+    const end = Math.min(blocks.rows, i + step);
+    out.set(blocks.block(i, end), i * blocks.cols);
+  }
+  return out;
 }
 
 function formatP(p: number): string {

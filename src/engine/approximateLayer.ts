@@ -2,6 +2,7 @@
 // Lanczos quadrature (SLQ) estimate of the density, and only the statistics that are honest to
 // compute from those. Everything else is listed in `approximate.unavailable`, with the reason.
 import { approximateSpectrum } from '../linalg';
+import { frobeniusSquared as squaredNorm, type RowBlocks } from '../linalg/approximate';
 import type { ApproximationReport, Histogram, LayerReport, MpReport } from './report';
 import { bbpStrength, bbpThreshold, mpNuEdges, mpStandardNuCdf, twThreshold } from '../rmt/marchenkoPastur';
 import { layerVerdict } from '../rmt/verdict';
@@ -19,7 +20,8 @@ export interface ApproximateInput {
   layout: string;
   rows: number;
   cols: number;
-  data: Float64Array;
+  /** W a block of rows at a time: it is never needed whole. */
+  blocks: RowBlocks;
 }
 
 export interface ApproximateSettings {
@@ -82,13 +84,18 @@ export function analyzeApproximate(
   settings: ApproximateSettings,
   esdChart: (histogram: Histogram, mp: MpReport, n: number, m: number) => LayerReport['esd'],
   esdBins: number,
+  /** Why the layer is approximated (sizePolicy.ts), for the verdict's reasons. */
+  reason: string,
 ): { report: LayerReport; singularValues: Float64Array } {
-  const { rows, cols, data } = input;
+  const { rows, cols, blocks } = input;
   const n = Math.min(rows, cols);
   const m = Math.max(rows, cols);
   const q = n / m;
   const k = Math.min(APPROX_TOP_K, n);
-  const spectrum = approximateSpectrum(data, rows, cols, {
+  // ‖W‖²_F is exact from the data: it is the density's second moment times N.
+  const frobeniusSquared = squaredNorm(blocks);
+  if (!Number.isFinite(frobeniusSquared)) throw new Error(`${input.name}: non-finite values`);
+  const spectrum = approximateSpectrum(blocks, rows, cols, {
     k,
     probes: APPROX_PROBES,
     probeSteps: APPROX_PROBE_STEPS,
@@ -98,9 +105,6 @@ export function analyzeApproximate(
   const { nodes, weights } = spectrum.density;
   const cdf = densityCdf(nodes, weights);
 
-  // ‖W‖²_F is exact from the data: it is the density's second moment times N.
-  let frobeniusSquared = 0;
-  for (let i = 0; i < data.length; i++) frobeniusSquared += data[i] * data[i];
   const spectralNorm = top.length > 0 ? top[0] : 0;
   const nodeMax = nodes.length > 0 ? nodes[nodes.length - 1] : 0;
 
@@ -199,6 +203,7 @@ export function analyzeApproximate(
   const approximate: ApproximationReport = {
     method: 'lanczos-slq',
     exactLimit: settings.exactLimit,
+    reason,
     count: n,
     k: top.length,
     probes: APPROX_PROBES,
@@ -264,7 +269,7 @@ export function analyzeApproximate(
     outliersLowerBound && r.includes('above the TW₁') ? `at least ${r} (every resolved top value is)` : r,
   );
   reasons.unshift(
-    `approximated: min(N, M) = ${n} > exact limit ${settings.exactLimit}; top ${top.length} singular values by Lanczos (residual bound ≤ ${maxTopError.toPrecision(2)}) and an SLQ density estimate (${APPROX_PROBES} probes × ${APPROX_PROBE_STEPS} steps)`,
+    `approximated: ${reason}; top ${top.length} singular values by Lanczos (residual bound ≤ ${maxTopError.toPrecision(2)}) and an SLQ density estimate (${APPROX_PROBES} probes × ${APPROX_PROBE_STEPS} steps)`,
   );
   reasons.push(
     'not computed on the approximation: level spacings, spacing ratio, Σ²/Δ₃, Porter–Thomas, Hill, power law, randomised baseline',

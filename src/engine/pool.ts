@@ -1,13 +1,26 @@
 // A pool of analysis workers. Each request goes to one idle worker and gets one answer.
 // Cancelling a running request terminates its worker (which frees its memory at once) and
 // starts a fresh one; a worker that dies fails only the request it was running.
+// Requests that state their memory run only while the sum over the workers stays within the
+// pool's budget (first come, first served: a job too big to run beside the others waits for
+// them, then the next ones fill in around it; a job above the whole budget runs alone).
+import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WorkerAnswer, WorkerRequest } from '../protocol';
 import { CancelledError } from './errors';
 
+/** What one request needs in its worker, in bytes (see layerMemory in sizePolicy.ts). */
+export interface JobMemory {
+  /** Kept by the worker after the request (the engine's WebAssembly memory never shrinks). */
+  retained: number;
+  /** Freed when the request ends. */
+  transient: number;
+}
+
 interface Job {
   request: WorkerRequest;
   signal?: AbortSignal;
+  memory: JobMemory;
   resolve(answer: WorkerAnswer): void;
   reject(error: Error): void;
 }
@@ -15,18 +28,42 @@ interface Job {
 interface Slot {
   worker: Worker;
   job?: Job;
+  /** Bytes the worker holds between requests: the largest `retained` of the requests it ran. */
+  retained: number;
+}
+
+/** Bytes of the default budget per two cores [ours]: see defaultMemoryBudget. */
+export const MEMORY_PER_TWO_CORES = 1.1 * 2 ** 30;
+
+/**
+ * Default budget for the analyses running at once [ours]: 1.1 GiB per two cores, so that on a
+ * 2-core machine the whole analysis, with the processes' own memory (Node, V8 heaps, the engines'
+ * code), stays within 1.5 GB of resident memory while more cores may run more big layers at once;
+ * never more than half the machine's memory.
+ */
+export function defaultMemoryBudget(): number {
+  const perCore = MEMORY_PER_TWO_CORES / 2;
+  return Math.min(Math.max(MEMORY_PER_TWO_CORES, perCore * availableParallelism()), totalmem() / 2);
 }
 
 export interface PoolOptions {
   resourceLimits?: { maxOldGenerationSizeMb: number };
   /** Given to every worker (see WorkerOptions in worker.ts). */
   workerData?: unknown;
+  /** Bytes the running requests may need together (default: defaultMemoryBudget()). */
+  memoryBudget?: number;
 }
+
+const NO_MEMORY: JobMemory = { retained: 0, transient: 0 };
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private disposed = false;
+  /** Bytes of workers being stopped to make room, until their termination completes. */
+  private stopping = 0;
+  /** The most bytes the pool's requests and workers were counted to hold at once. */
+  peakEstimate = 0;
 
   constructor(
     private readonly workerPath: string,
@@ -34,11 +71,11 @@ export class WorkerPool {
     private readonly options: PoolOptions = {},
   ) {}
 
-  run(request: WorkerRequest, signal?: AbortSignal): Promise<WorkerAnswer> {
+  run(request: WorkerRequest, signal?: AbortSignal, memory: JobMemory = NO_MEMORY): Promise<WorkerAnswer> {
     if (this.disposed) return Promise.reject(new Error('The analysis pool was shut down'));
     if (signal?.aborted) return Promise.reject(new CancelledError());
     return new Promise<WorkerAnswer>((resolve, reject) => {
-      const job: Job = { request, signal, resolve, reject };
+      const job: Job = { request, signal, memory, resolve, reject };
       signal?.addEventListener('abort', () => this.cancel(job), { once: true });
       this.queue.push(job);
       this.dispatch();
@@ -51,15 +88,67 @@ export class WorkerPool {
     return Promise.all(this.slots.splice(0).map((slot) => this.stop(slot)));
   }
 
+  private get budget(): number {
+    return this.options.memoryBudget ?? defaultMemoryBudget();
+  }
+
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => !s.job);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      const job = this.queue[0];
+      const slot = this.place(job.memory);
       if (!slot) return;
-      const job = this.queue.shift()!;
+      this.queue.shift();
       slot.job = job;
+      slot.retained = Math.max(slot.retained, job.memory.retained);
+      this.peakEstimate = Math.max(this.peakEstimate, this.counted());
       slot.worker.postMessage(job.request);
     }
+  }
+
+  /** Bytes counted now: running requests, idle workers' retained memory, workers being stopped. */
+  private counted(): number {
+    let total = this.stopping;
+    for (const s of this.slots) total += s.job ? held(s.retained, s.job.memory) : s.retained;
+    return total;
+  }
+
+  /**
+   * A worker for a request needing `memory`, or undefined when it must wait: the idle worker that
+   * keeps the total smallest, else a new one; when the budget is exceeded only by what idle workers
+   * retain, they are stopped (their memory is freed) and a new worker takes the request.
+   */
+  private place(memory: JobMemory): Slot | undefined {
+    const idle = this.slots.filter((s) => !s.job);
+    const canSpawn = this.slots.length < this.size;
+    if (idle.length === 0 && !canSpawn) return undefined;
+    const running = this.slots.some((s) => s.job) || this.stopping > 0;
+    const others = (except?: Slot) => this.counted() - (except ? except.retained : 0);
+    const options = idle.map((s) => ({
+      slot: s as Slot | undefined,
+      total: others(s) + held(s.retained, memory),
+    }));
+    if (canSpawn) options.push({ slot: undefined, total: others() + held(0, memory) });
+    options.sort((a, b) => a.total - b.total);
+    if (options[0].total <= this.budget) return options[0].slot ?? this.spawn();
+    const freeable = idle.reduce((sum, s) => sum + s.retained, 0);
+    if (freeable === 0 || this.counted() - freeable + held(0, memory) > this.budget) {
+      if (running) return undefined;
+      // Nothing else runs: the request runs alone, whatever it needs.
+      if (freeable === 0) return options[0].slot ?? this.spawn();
+    }
+    for (const s of idle) if (s.retained > 0) this.recycle(s);
+    // The stopped workers' memory counts until they have exited; dispatch runs again then.
+    return undefined;
+  }
+
+  /** Stops an idle worker to free the memory it retains. */
+  private recycle(slot: Slot): void {
+    this.remove(slot);
+    this.stopping += slot.retained;
+    void this.stop(slot).finally(() => {
+      this.stopping -= slot.retained;
+      this.dispatch();
+    });
   }
 
   private spawn(): Slot {
@@ -67,7 +156,7 @@ export class WorkerPool {
       resourceLimits: this.options.resourceLimits,
       workerData: this.options.workerData,
     });
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, retained: 0 };
     worker.on('message', (answer: WorkerAnswer) => {
       const job = slot.job;
       slot.job = undefined;
@@ -110,6 +199,11 @@ export class WorkerPool {
     slot.worker.removeAllListeners('exit');
     return slot.worker.terminate();
   }
+}
+
+/** A worker's bytes while it runs a request, given what it retained before. */
+function held(retained: number, memory: JobMemory): number {
+  return Math.max(retained, memory.retained) + memory.transient;
 }
 
 function describeCrash(error: Error): string {

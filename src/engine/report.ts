@@ -1,4 +1,5 @@
 import type { SkippedTensor } from '../layers/types';
+import { DEFAULT_SIGNIFICANCE, DEFAULT_VECTORS_TESTED, type VectorsTested } from '../rmt/testSettings';
 
 /** Bumped whenever a field changes meaning or disappears; see schema/report.schema.json. */
 export const SCHEMA_VERSION = 1;
@@ -107,6 +108,11 @@ export interface ApproximationReport {
   method: 'lanczos-slq';
   /** The setting that sent this layer here: min(N, M) > exactLimit. */
   exactLimit: number;
+  /**
+   * Why the layer was approximated, in words: min(N, M) above `exactLimit`, or a matrix too large
+   * in float64 for the exact path (src/engine/sizePolicy.ts). Absent in reports of earlier versions.
+   */
+  reason?: string;
   /** min(N, M): how many singular values the exact spectrum has. */
   count: number;
   /** Resolved top singular values (Ritz values, descending) and their residual bounds. */
@@ -214,7 +220,7 @@ export interface PorterThomasReport {
   right: PorterThomasSide;
   /** Tested vectors (left + right). */
   tested: number;
-  /** Vectors failing after Benjamini–Hochberg at 0.05 across all tested ones. */
+  /** Vectors failing after Benjamini–Hochberg at `level` across all tested ones. */
   rejected: number;
   /** Top indices (the first max(outliers, 10)) whose left or right vector fails. */
   rejectedTop: number;
@@ -224,6 +230,8 @@ export interface PorterThomasReport {
   /** Information/noise boundary: the larger of the two sides' (null if neither has one). */
   boundary: number | null;
   nullReplicas: number;
+  /** Significance level α of the BH test and of the p̄ boundary (absent in reports made before it was a setting: 0.05). */
+  level?: number;
 }
 
 export interface HillReport {
@@ -330,6 +338,13 @@ export interface AnalysisSettings {
   randomBaseline?: boolean;
   /** PyTorch: extract tensors from whole-module pickles and TorchScript with inert stand-ins. */
   lenient?: boolean;
+  /**
+   * Significance level α of the spacing test, the Porter–Thomas BH level and the p̄ boundary (the
+   * bulk-fit test uses α/5); 0.001–0.2. TW outliers keep `twLevel`.
+   */
+  significance?: number;
+  /** Which singular vectors Porter–Thomas tests (RMT.md §5). */
+  vectorsTested?: VectorsTested;
 }
 
 export const DEFAULT_SETTINGS: Required<AnalysisSettings> = {
@@ -344,11 +359,15 @@ export const DEFAULT_SETTINGS: Required<AnalysisSettings> = {
   ptNullReplicas: 2000,
   randomBaseline: true,
   lenient: false,
+  significance: DEFAULT_SIGNIFICANCE,
+  vectorsTested: { ...DEFAULT_VECTORS_TESTED },
 };
 
 /** Settings with every optional field filled from DEFAULT_SETTINGS. */
 export function withDefaults(settings: AnalysisSettings): Required<AnalysisSettings> {
   const out = { ...DEFAULT_SETTINGS } as Record<string, unknown>;
   for (const [key, value] of Object.entries(settings)) if (value !== undefined) out[key] = value;
+  // A partial vectorsTested (e.g. from a hand-written settings object) keeps the other defaults.
+  out.vectorsTested = { ...DEFAULT_VECTORS_TESTED, ...settings.vectorsTested };
   return out as unknown as Required<AnalysisSettings>;
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat, writeFile, rename } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { AnalysisSettings, ModelReport } from './report';
-import { SCHEMA_VERSION } from './report';
+import { SCHEMA_VERSION, withDefaults } from './report';
 import { ENGINE_VERSION } from './version';
 
 const MAX_ENTRIES = 200;
@@ -12,13 +12,17 @@ const MAX_ENTRIES = 200;
 export class ReportCache {
   constructor(private readonly dir: string) {}
 
+  /**
+   * Every setting takes part, defaults filled in and keys sorted: settings that analyse alike share
+   * an entry, and any changed value (α, the vectors tested, …) misses.
+   */
   async key(file: string, settings: AnalysisSettings): Promise<string> {
     const info = await stat(file);
     const identity = JSON.stringify([
       file,
       info.size,
       info.mtimeMs,
-      settings,
+      sortedKeys(withDefaults(settings)),
       ENGINE_VERSION,
       SCHEMA_VERSION,
     ]);
@@ -60,6 +64,16 @@ export class ReportCache {
       dated.slice(0, names.length - MAX_ENTRIES).map(({ n }) => rm(path.join(this.dir, n), { force: true })),
     );
   }
+}
+
+/** A copy of a JSON-like value whose objects list their keys in sorted order (for a stable key). */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]));
 }
 
 const NON_FINITE = '__rmtLensNumber:';

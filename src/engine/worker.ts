@@ -12,7 +12,10 @@ import { openWeightFile } from '../formats/registry';
 import { planLayers } from '../layers';
 import { createEngine } from '../linalg';
 import { compareSvds, topIndices } from '../rmt/checkpoint';
-import { analyzeLayer } from './analyzeLayer';
+import { analyzeLayer, type BlockLayerInput, type LayerInput } from './analyzeLayer';
+import { approximationReason } from './sizePolicy';
+import { withDefaults } from './report';
+import { TOO_SMALL } from '../rmt/verdict';
 import { spectrumSample } from './comparison';
 import { errorMessage } from './errors';
 import { PersistedNulls } from './persistedNulls';
@@ -76,16 +79,13 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
     case 'analyzeLayer': {
       const matrix = model.plan.matrices[request.index];
       if (!matrix) throw new Error(`layer ${request.index} does not exist`);
-      const input = {
-        name: matrix.name,
-        tensor: matrix.sourceTensors.join(', '),
-        dtype: matrix.dtype,
-        layout: matrix.layout,
-        rows: matrix.rows,
-        cols: matrix.cols,
-        data: await matrix.read(),
-      };
-      const { report, singularValues } = await analyzeLayer(input, request.settings, await spectrumEngine());
+      const e = await spectrumEngine();
+      const { report, singularValues } = await analyzeLayer(
+        await layerInput(matrix, request.settings, e),
+        request.settings,
+        e,
+        { consumeInput: true },
+      );
       await nulls.save().catch(() => undefined);
       return { type: 'layer', report, singularValues };
     }
@@ -110,6 +110,32 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
       };
     }
   }
+}
+
+/**
+ * The matrix of one layer, read for the path it takes (sizePolicy.ts): widened block by block
+ * straight into the engine's input buffer (the only float64 copy) for the exact path; kept in its
+ * file's dtype and widened per block of rows during the products for the approximation.
+ */
+async function layerInput(
+  matrix: LayerMatrix,
+  settings: AnalysisSettings,
+  e: SpectrumEngine,
+): Promise<LayerInput | BlockLayerInput> {
+  const header = {
+    name: matrix.name,
+    tensor: matrix.sourceTensors.join(', '),
+    dtype: matrix.dtype,
+    layout: matrix.layout,
+    rows: matrix.rows,
+    cols: matrix.cols,
+  };
+  const { rows, cols } = matrix;
+  if (Math.min(rows, cols) >= TOO_SMALL && approximationReason(rows, cols, withDefaults(settings).exactLimit))
+    return { ...header, blocks: await matrix.readRows() };
+  const data = e.inputBuffer?.(rows, cols) ?? new Float64Array(rows * cols);
+  await matrix.readInto(data);
+  return { ...header, data };
 }
 
 function spectrumEngine(): Promise<SpectrumEngine> {

@@ -148,6 +148,72 @@ export function decode(bytes: Uint8Array, dtype: string, littleEndian = true): N
   return out;
 }
 
+/**
+ * Widens raw elements of a plain dtype straight to float64 into `out` at `at`, with the same values
+ * as `decode` followed by a float64 copy (float16, bfloat16 and float8 pass through float32 exactly),
+ * but without the intermediate arrays. Returns the number of elements written.
+ */
+export function widenInto(
+  bytes: Uint8Array,
+  dtype: string,
+  littleEndian: boolean,
+  out: Float64Array,
+  at = 0,
+): number {
+  const size = dtypeSize(dtype);
+  if (size === undefined) throw new Error(`unsupported dtype ${dtype}`);
+  const n = Math.floor(bytes.length / size);
+  if (at + n > out.length) throw new RangeError(`${n} values do not fit at ${at} of ${out.length}`);
+  const aligned = littleEndian && bytes.byteOffset % size === 0;
+  switch (dtype) {
+    case 'F16': {
+      const table = halfTable();
+      if (aligned) {
+        const bits = new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+        for (let i = 0; i < n; i++) out[at + i] = table[bits[i]];
+      } else {
+        const lo = littleEndian ? 0 : 1;
+        for (let i = 0; i < n; i++) out[at + i] = table[bytes[2 * i + lo] | (bytes[2 * i + 1 - lo] << 8)];
+      }
+      return n;
+    }
+    case 'BF16': {
+      // bfloat16 is the top half of a float32: widen through a small float32 scratch.
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let start = 0; start < n; start += SCRATCH) {
+        const count = Math.min(SCRATCH, n - start);
+        for (let i = 0; i < count; i++) scratchBits[i] = view.getUint16(2 * (start + i), littleEndian) << 16;
+        for (let i = 0; i < count; i++) out[at + start + i] = scratchFloats[i];
+      }
+      return n;
+    }
+    case 'F32': {
+      if (aligned) {
+        const values = new Float32Array(bytes.buffer, bytes.byteOffset, n);
+        for (let i = 0; i < n; i++) out[at + i] = values[i];
+      } else {
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        for (let i = 0; i < n; i++) out[at + i] = view.getFloat32(4 * i, littleEndian);
+      }
+      return n;
+    }
+    case 'F64': {
+      if (aligned) out.set(new Float64Array(bytes.buffer, bytes.byteOffset, n), at);
+      else {
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        for (let i = 0; i < n; i++) out[at + i] = view.getFloat64(8 * i, littleEndian);
+      }
+      return n;
+    }
+  }
+  out.set(decode(bytes.subarray(0, n * size), dtype, littleEndian), at);
+  return n;
+}
+
+const SCRATCH = 4096;
+const scratchFloats = new Float32Array(SCRATCH);
+const scratchBits = new Uint32Array(scratchFloats.buffer);
+
 function mapBytes(bytes: Uint8Array, n: number, f: (b: number) => number): Float32Array {
   const table = new Float32Array(256);
   for (let b = 0; b < 256; b++) table[b] = f(b);

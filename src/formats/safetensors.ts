@@ -1,7 +1,13 @@
 import * as path from 'node:path';
 import { dtypeSize, numel } from './dtypes';
 import { ByteSource } from './source';
-import { checkShape, contiguousReader, createWeightFile, type TensorEntry } from './tensor';
+import {
+  checkShape,
+  contiguousRawReader,
+  contiguousReader,
+  createWeightFile,
+  type TensorEntry,
+} from './tensor';
 import type { FormatReader, TensorInfo, WeightFile } from './types';
 
 /** The safetensors reference implementation refuses headers above 100 MB. */
@@ -88,6 +94,7 @@ export async function openSafetensorsSource(source: ByteSource): Promise<{
             throw fail(info.unsupported as string, name, info.byteOffset);
           }
         : contiguousReader(source, info, dataStart + begin, dtype),
+      readRaw: info.unsupported ? undefined : contiguousRawReader(source, info, dataStart + begin, dtype),
     });
   }
   spans.sort((a, b) => a.begin - b.begin || a.end - b.end);

@@ -1,7 +1,7 @@
 import { decode, dtypeSize, numel } from './dtypes';
 import { WeightFileError } from './errors';
 import type { ByteSource } from './source';
-import type { NumericArray, RowRange, TensorInfo, WeightFile } from './types';
+import type { NumericArray, RawTensor, RowRange, TensorInfo, WeightFile } from './types';
 
 /** Reads one tensor, or rows [start, end) of its leading dimension (already validated). */
 export type TensorReadFn = (rows: RowRange) => Promise<NumericArray>;
@@ -9,6 +9,8 @@ export type TensorReadFn = (rows: RowRange) => Promise<NumericArray>;
 export interface TensorEntry {
   info: TensorInfo;
   read: TensorReadFn;
+  /** The rows undecoded, for tensors stored as plain contiguous elements. */
+  readRaw?: (rows: RowRange) => Promise<RawTensor>;
 }
 
 /** The largest number of elements a shape may declare (well beyond any real tensor, far below overflow). */
@@ -61,6 +63,27 @@ export function contiguousReader(
   };
 }
 
+/** Like `contiguousReader`, but returns the rows' bytes undecoded. */
+export function contiguousRawReader(
+  source: ByteSource,
+  info: TensorInfo,
+  offset: number,
+  dtype: string,
+  littleEndian = true,
+): (rows: RowRange) => Promise<RawTensor> {
+  const size = dtypeSize(dtype);
+  if (size === undefined) throw source.error(`unsupported dtype ${dtype}`, info.name, offset);
+  const rowBytes = leadingRows(info.shape).rowSize * size;
+  return async (rows) => ({
+    bytes: await source.read(offset + rows.start * rowBytes, (rows.end - rows.start) * rowBytes, {
+      tensor: info.name,
+      what: 'tensor data',
+    }),
+    dtype,
+    littleEndian,
+  });
+}
+
 /** Selects rows [start, end) of a decoded tensor (for readers that must decode a whole tensor). */
 export function sliceRows(all: NumericArray, shape: readonly number[], rows: RowRange): NumericArray {
   const { rows: n, rowSize } = leadingRows(shape);
@@ -85,26 +108,36 @@ export function createWeightFile(options: {
   }
   const path = options.path;
   let closed = false;
+  const checked = (name: string, rows: RowRange | undefined): { entry: TensorEntry; range: RowRange } => {
+    if (closed) throw new WeightFileError(path, 'file is closed', name);
+    const entry = byName.get(name);
+    if (!entry) throw new WeightFileError(path, 'no such tensor', name);
+    const { info } = entry;
+    if (info.unsupported) throw new WeightFileError(path, info.unsupported, name, info.byteOffset);
+    const { rows: n } = leadingRows(info.shape);
+    const range = rows ?? { start: 0, end: n };
+    if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0) {
+      throw new WeightFileError(path, `invalid rows [${range.start}, ${range.end})`, name);
+    }
+    if (range.end > n || range.start > range.end) {
+      throw new WeightFileError(path, `rows [${range.start}, ${range.end}) outside [0, ${n})`, name);
+    }
+    return { entry, range };
+  };
   return {
     path,
     format: options.format,
     tensors: options.entries.map((e) => e.info),
     metadata: options.metadata ?? {},
     async read(name: string, rows?: RowRange): Promise<NumericArray> {
-      if (closed) throw new WeightFileError(path, 'file is closed', name);
-      const entry = byName.get(name);
-      if (!entry) throw new WeightFileError(path, 'no such tensor', name);
-      const { info } = entry;
-      if (info.unsupported) throw new WeightFileError(path, info.unsupported, name, info.byteOffset);
-      const { rows: n } = leadingRows(info.shape);
-      const range = rows ?? { start: 0, end: n };
-      if (!Number.isInteger(range.start) || !Number.isInteger(range.end) || range.start < 0) {
-        throw new WeightFileError(path, `invalid rows [${range.start}, ${range.end})`, name);
-      }
-      if (range.end > n || range.start > range.end) {
-        throw new WeightFileError(path, `rows [${range.start}, ${range.end}) outside [0, ${n})`, name);
-      }
+      const { entry, range } = checked(name, rows);
       return entry.read(range);
+    },
+    readRaw(name: string, rows?: RowRange): Promise<RawTensor> | undefined {
+      const entry = byName.get(name);
+      if (!entry?.readRaw || entry.info.unsupported) return undefined;
+      const { range } = checked(name, rows);
+      return entry.readRaw(range);
     },
     async close(): Promise<void> {
       if (closed) return;

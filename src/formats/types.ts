@@ -31,6 +31,13 @@ export interface RowRange {
   end: number;
 }
 
+/** Rows of a tensor as stored: plain elements of `dtype` (see `widenInto` in dtypes.ts). */
+export interface RawTensor {
+  bytes: Uint8Array;
+  dtype: string;
+  littleEndian: boolean;
+}
+
 export interface WeightFile {
   /** Absolute path of the file the user opened. */
   path: string;
@@ -40,6 +47,11 @@ export interface WeightFile {
   metadata: Record<string, string>;
   /** Reads one tensor (or rows of its leading dimension), decoded to numbers. */
   read(name: string, rows?: RowRange): Promise<NumericArray>;
+  /**
+   * The same rows undecoded, when the format stores the tensor as plain contiguous elements
+   * (undefined otherwise): a caller widens them block by block instead of holding decoded copies.
+   */
+  readRaw?(name: string, rows?: RowRange): Promise<RawTensor> | undefined;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,9 @@
 import type { NumericArray, TensorInfo, WeightFile } from '../formats/types';
 import { convSlice, convView, im2col, isConv1d, kernelMatrix } from './conv';
+import { compactRows, memoryRows, widenMatrixInto } from './rows';
 import type { ConvMode, LayerMatrix, LayerPlan, SkippedTensor } from './types';
 
-export type { ConvMode, LayerMatrix, LayerPlan, SkippedTensor } from './types';
+export type { ConvMode, LayerMatrix, LayerPlan, MatrixRows, SkippedTensor } from './types';
 
 export interface PlanOptions {
   conv: ConvMode;
@@ -58,7 +59,37 @@ function transpose(a: NumericArray, rows: number, cols: number): Float64Array {
   return out;
 }
 
+type PlainMatrix = Omit<LayerMatrix, 'readInto' | 'readRows'>;
+/** Row-major as plain elements in the file (leading rows, or one slice of a stacked tensor). */
+type Stored = { slice?: number; native: () => Promise<NumericArray> };
+type Planned = { matrix: PlainMatrix; stored?: Stored };
+
+/**
+ * Adds readInto/readRows: a `stored` matrix is read undecoded in blocks when the format allows
+ * (`native` reads it decoded, without the float64 copy, when it does not).
+ */
+function withBlockReads(file: WeightFile, m: PlainMatrix, stored?: Stored): LayerMatrix {
+  const at = stored && { file, tensor: m.sourceTensors[0], rows: m.rows, cols: m.cols, slice: stored.slice };
+  return {
+    ...m,
+    async readInto(out) {
+      if (out.length !== m.rows * m.cols)
+        throw new RangeError(`${m.name}: buffer of ${out.length} for ${m.rows}×${m.cols} values`);
+      if (at && (await widenMatrixInto(at, m.dtype, out))) return;
+      out.set(stored ? await stored.native() : await m.read());
+    },
+    async readRows() {
+      return (at && (await compactRows(at, m.dtype))) ?? memoryRows(await m.read(), m.rows, m.cols);
+    },
+  };
+}
+
 function matricesOf(file: WeightFile, t: TensorInfo, mode: ConvMode): LayerMatrix[] {
+  return plainMatricesOf(file, t, mode).map(({ matrix, stored }) => withBlockReads(file, matrix, stored));
+}
+
+function plainMatricesOf(file: WeightFile, t: TensorInfo, mode: ConvMode): Planned[] {
+  const plain = (matrix: PlainMatrix): Planned => ({ matrix });
   const base = { sourceTensors: [t.name], dtype: t.dtype, tensorShape: t.shape };
   const s = t.shape;
   const keras = t.layout === 'keras';
@@ -68,18 +99,28 @@ function matricesOf(file: WeightFile, t: TensorInfo, mode: ConvMode): LayerMatri
     const [a, b] = s;
     if (keras) {
       return [
-        {
+        plain({
           ...base,
           name: t.name,
           rows: b,
           cols: a,
           layout: 'transposed',
           read: async () => transpose(await whole(), a, b),
-        },
+        }),
       ];
     }
     return [
-      { ...base, name: t.name, rows: a, cols: b, layout: '2d', read: async () => toFloat64(await whole()) },
+      {
+        matrix: {
+          ...base,
+          name: t.name,
+          rows: a,
+          cols: b,
+          layout: '2d',
+          read: async () => toFloat64(await whole()),
+        },
+        stored: { native: whole },
+      },
     ];
   }
 
@@ -87,66 +128,71 @@ function matricesOf(file: WeightFile, t: TensorInfo, mode: ConvMode): LayerMatri
     const v = convView(t);
     const tag = s.length === 3 ? 'conv1d ' : '';
     if (mode === 'slices') {
-      const out: LayerMatrix[] = [];
+      const out: Planned[] = [];
       for (let y = 0; y < v.kh; y++)
         for (let x = 0; x < v.kw; x++) {
-          out.push({
-            ...base,
-            name: `${t.name}[${y},${x}]`,
-            rows: v.out,
-            cols: v.in,
-            layout: `${tag}slice[${y},${x}] of ${v.from}`,
-            read: async () => convSlice(v, await whole(), y, x),
-          });
+          out.push(
+            plain({
+              ...base,
+              name: `${t.name}[${y},${x}]`,
+              rows: v.out,
+              cols: v.in,
+              layout: `${tag}slice[${y},${x}] of ${v.from}`,
+              read: async () => convSlice(v, await whole(), y, x),
+            }),
+          );
         }
       return out;
     }
     if (mode === 'kernel') {
       return [
-        {
+        plain({
           ...base,
           name: t.name,
           rows: v.kh * v.kw,
           cols: v.in * v.out,
           layout: `${tag}kernel of ${v.from}`,
           read: async () => kernelMatrix(v, await whole()),
-        },
+        }),
       ];
     }
     return [
-      {
+      plain({
         ...base,
         name: t.name,
         rows: v.out,
         cols: v.in * v.kh * v.kw,
         layout: `${tag}im2col of ${v.from}`,
         read: async () => im2col(v, await whole()),
-      },
+      }),
     ];
   }
 
   if (s.length === 3) {
     const [k, a, b] = s;
-    const out: LayerMatrix[] = [];
+    const out: Planned[] = [];
     for (let j = 0; j < k; j++) {
       const slice = () => file.read(t.name, { start: j, end: j + 1 });
       out.push(
         keras
-          ? {
+          ? plain({
               ...base,
               name: `${t.name}[${j}]`,
               rows: b,
               cols: a,
               layout: `stacked[${j}] transposed`,
               read: async () => transpose(await slice(), a, b),
-            }
+            })
           : {
-              ...base,
-              name: `${t.name}[${j}]`,
-              rows: a,
-              cols: b,
-              layout: `stacked[${j}]`,
-              read: async () => toFloat64(await slice()),
+              matrix: {
+                ...base,
+                name: `${t.name}[${j}]`,
+                rows: a,
+                cols: b,
+                layout: `stacked[${j}]`,
+                read: async () => toFloat64(await slice()),
+              },
+              stored: { slice: j, native: slice },
             },
       );
     }
@@ -159,24 +205,27 @@ function matricesOf(file: WeightFile, t: TensorInfo, mode: ConvMode): LayerMatri
     const o = s[s.length - 1];
     const i = rest / o;
     return [
-      {
+      plain({
         ...base,
         name: t.name,
         rows: o,
         cols: i,
         layout: 'flattened, transposed',
         read: async () => transpose(await whole(), i, o),
-      },
+      }),
     ];
   }
   return [
     {
-      ...base,
-      name: t.name,
-      rows: s[0],
-      cols: rest / s[0],
-      layout: 'flattened',
-      read: async () => toFloat64(await whole()),
+      matrix: {
+        ...base,
+        name: t.name,
+        rows: s[0],
+        cols: rest / s[0],
+        layout: 'flattened',
+        read: async () => toFloat64(await whole()),
+      },
+      stored: { native: whole },
     },
   ];
 }

@@ -17,6 +17,24 @@ export interface LayerMatrix {
   layout: string;
   /** Reads the matrix, row-major, as float64. */
   read(): Promise<Float64Array>;
+  /**
+   * Reads the matrix into `out` (rows × cols, row-major float64), widening block by block where the
+   * format allows, so that `out` (e.g. the engine's input buffer) is the only float64 copy.
+   */
+  readInto(out: Float64Array): Promise<void>;
+  /**
+   * The matrix for passes that need only blocks of rows (matrix–vector products): held in the
+   * file's own dtype where the format allows (float16: a quarter of float64), else as float64.
+   */
+  readRows(): Promise<MatrixRows>;
+}
+
+/** A matrix read a block of rows at a time. */
+export interface MatrixRows {
+  rows: number;
+  cols: number;
+  /** Rows [start, end) as row-major float64: a view, valid until the next call. */
+  block(start: number, end: number): Float64Array;
 }
 
 /** A tensor that gives no matrix, and why (e.g. a bias). */

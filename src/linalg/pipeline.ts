@@ -2,6 +2,7 @@ import { TridiagonalLu, tridiagonalEigenvectors } from './inverseIteration';
 import { refineSmallSingularTriplets } from './refineSmall';
 import { multiply, multiplyTransposed, normalizeIndices, pairSingularVectors } from './spectrumFromGram';
 import { tridiagonalEigen } from './tridiagonalEigen';
+import { clearTimings, stopwatch, type Timings } from './timing';
 import type { SvdResult } from './types';
 
 /**
@@ -22,8 +23,15 @@ export interface Kernels {
     x: Float64Array,
     k: number,
   ): Float64Array;
+  /**
+   * Eigenvalues (unsorted) of the tridiagonal matrix (d, e) when the kernels have their own
+   * routine; undefined to use the shared QL (tridiagonalEigen.ts).
+   */
+  tridiagonalEigenvalues?(d: Float64Array, e: Float64Array): Float64Array | undefined;
   /** Frees what `reduce` holds (wasm memory). */
   release(reduction: Reduction): void;
+  /** Seconds per step of the last call, when the kernels keep them (reduce's steps and the ones here). */
+  timings?: Timings;
 }
 
 export interface Reduction {
@@ -56,10 +64,12 @@ interface Eigen {
   values: Float64Array;
 }
 
-function eigenvalues(r: Reduction): Eigen {
-  const d = r.d.slice();
-  const e = r.e.slice();
-  tridiagonalEigen(d, e, r.n);
+function eigenvalues(k: Kernels, r: Reduction): Eigen {
+  let d = k.tridiagonalEigenvalues?.(r.d, r.e);
+  if (!d) {
+    d = r.d.slice();
+    tridiagonalEigen(d, r.e.slice(), r.n);
+  }
   const lambda = d.sort();
   const values = new Float64Array(r.n);
   for (let i = 0; i < r.n; i++) values[i] = Math.sqrt(Math.max(lambda[r.n - 1 - i], 0));
@@ -92,8 +102,12 @@ function scaled(a: Float64Array, factor: number): Float64Array {
 
 export function computeSingularValues(k: Kernels, a: Float64Array, rows: number, cols: number): Float64Array {
   checkShape(a, rows, cols);
+  clearTimings(k.timings);
+  const lap = stopwatch(k.timings);
   const factor = safeScale(a);
-  const values = singularValuesOfSafe(k, scaled(a, factor), rows, cols);
+  const safe = scaled(a, factor);
+  lap('scale');
+  const values = singularValuesOfSafe(k, safe, rows, cols);
   return factor === 1 ? values : values.map((x) => x / factor);
 }
 
@@ -105,6 +119,7 @@ export function computeSvd(
   indices: number[] | 'all',
 ): SvdResult {
   checkShape(a, rows, cols);
+  clearTimings(k.timings);
   const factor = safeScale(a);
   const r = svdOfSafe(k, scaled(a, factor), rows, cols, indices);
   if (factor !== 1) r.values = r.values.map((x) => x / factor);
@@ -114,9 +129,14 @@ export function computeSvd(
 function singularValuesOfSafe(k: Kernels, a: Float64Array, rows: number, cols: number): Float64Array {
   const r = k.reduce(a, rows, cols);
   try {
-    const { lambda, values } = eigenvalues(r);
+    const lap = stopwatch(k.timings);
+    const { lambda, values } = eigenvalues(k, r);
+    lap('eigenvalues');
     const start = firstBelow(values, REFINE_VALUES_BELOW);
-    if (start < r.n) refine(k, r, a, rows, cols, lambda, values, start);
+    if (start < r.n) {
+      refine(k, r, a, rows, cols, lambda, values, start);
+      lap('refine');
+    }
     return values;
   } finally {
     k.release(r);
@@ -134,7 +154,7 @@ function svdOfSafe(
   try {
     const n = r.n;
     const wanted = normalizeIndices(indices, n);
-    const { lambda, values } = eigenvalues(r);
+    const { lambda, values } = eigenvalues(k, r);
     if (values[0] === 0) return zeroMatrixSvd(rows, cols, wanted, values);
     let start = firstBelow(values, REFINE_VALUES_BELOW);
     const vectorLimit = firstBelow(values, REFINE_VECTORS_BELOW);
@@ -185,7 +205,10 @@ function backTransformed(
   const packed = new Float64Array(z.length * n);
   z.forEach((v, p) => packed.set(v, p * n));
   if (z.length > 0) k.backTransform(r, packed, z.length);
-  return { vectors: z.map((_, p) => packed.subarray(p * n, (p + 1) * n)), packed };
+  return {
+    vectors: z.map((_, p) => packed.subarray(p * n, (p + 1) * n)),
+    packed,
+  };
 }
 
 /** Recomputes values[start…n) and their vectors from W (refineSmall.ts); updates `values` in place. */

@@ -4,13 +4,15 @@ import { WasmKernels, type SimdVariant } from './wasmKernels';
 
 /**
  * The WebAssembly engine; `threads` (≥ 1) threads share the big products of one matrix;
- * `variant`: the relaxed-SIMD build (fused multiply-add) or the plain one.
+ * `variant`: the relaxed-SIMD build (fused multiply-add) or the plain one; `bandWidth` overrides
+ * the two-stage band half-width (tests and tuning).
  */
 export function createWasmEngine(
   threads = 1,
   variant: SimdVariant = 'plain',
+  bandWidth?: number,
 ): SpectrumEngine & { dispose(): void; timings(): Record<string, number> } {
-  const kernels = new WasmKernels(threads, variant);
+  const kernels = new WasmKernels(threads, variant, bandWidth);
   const engine = {
     kind: 'wasm-simd' as const,
     singularValues: (a: Float64Array, rows: number, cols: number) =>
@@ -20,7 +22,7 @@ export function createWasmEngine(
     inputBuffer: (rows: number, cols: number) => kernels.inputBuffer(rows * cols),
     dispose: () => kernels.dispose(),
     /** Seconds per step of the last call (gram, band, bulge, …). */
-    timings: () => kernels.lastTimings,
+    timings: () => ({ ...kernels.timings }),
   };
   warmUp(engine);
   return engine;

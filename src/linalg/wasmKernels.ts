@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Kernels, Reduction } from './pipeline';
+import { stopwatch, type Timings } from './timing';
 import { setFlagsFromString } from 'node:v8';
 import { kernelsRelaxedWasmBase64, kernelsWasmBase64 } from './wasm/kernelsBinary.generated';
 
@@ -10,13 +11,12 @@ interface Exports {
     w: number,
     rows: number,
     cols: number,
-    ofColumns: number,
+    flags: number,
     c: number,
     i0: number,
     i1: number,
     work: number,
   ): void;
-  mirror_upper(c: number, n: number): void;
   tridiagonalize(a: number, n: number, d: number, e: number, tau: number, p: number): void;
   apply_q(a: number, n: number, tau: number, x: number, count: number, transpose: number): void;
   band_panel_count(n: number, nb: number): number;
@@ -63,6 +63,7 @@ interface Exports {
     transpose: number,
     work: number,
   ): void;
+  tridiagonal_eigenvalues(d: number, e: number, n: number): number;
   map_to_long_side(
     w: number,
     rows: number,
@@ -92,8 +93,14 @@ const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssem
 const PAGE = 65536;
 /** Below this offset: the kernels' (unused) stack and data. */
 const ARENA_START = 1 << 22;
-/** Band half-width of the two-stage reduction. */
-const BAND = 32;
+/**
+ * Band half-width of the two-stage reduction. A narrower band halves the bulge chasing and the
+ * panel work; a wider one makes the stage-1 products more efficient on large matrices (measured:
+ * 16 is faster at n = 768 and 1024, 32 at 2048).
+ */
+export function defaultBandWidth(n: number): number {
+  return n < 1536 ? 16 : 32;
+}
 /** Below this size the one-stage reduction is as fast and simpler. */
 const TWO_STAGE_FROM = 192;
 
@@ -102,8 +109,8 @@ interface WasmReduction extends Reduction {
   reflectors: number;
   /** One-stage: τ of each reflector. */
   tau?: number;
-  /** Two-stage: the panels' T factors and the recorded band reflectors. */
-  twoStage?: { tstore: number; refl: number; count: number };
+  /** Two-stage: band half-width, the panels' T factors and the recorded band reflectors. */
+  twoStage?: { nb: number; tstore: number; refl: number; count: number };
 }
 
 /** Number of reflectors band_to_tridiagonal generates (kernels.c). */
@@ -240,14 +247,25 @@ export class WasmKernels implements Kernels {
   private readonly gemmWork: number;
   /** One gemm workspace per thread, below the arena. */
   private readonly gemmWorkspaces: number[] = [];
-  /** Seconds spent in each step of the last reduction (for the benchmark). */
-  lastTimings: Record<string, number> = {};
+  /** Seconds spent in each step of the last call (for the benchmark). */
+  readonly timings: Timings = {};
 
+  /**
+   * `bandWidth` fixes the two-stage band half-width (2…64) instead of defaultBandWidth(n): for
+   * tests and tuning.
+   */
   constructor(
     threads = 1,
     readonly variant: SimdVariant = 'plain',
+    private readonly bandWidth?: number,
   ) {
-    this.memory = new WebAssembly.Memory({ initial: ARENA_START / PAGE + 16, maximum: 65536, shared: true });
+    if (bandWidth !== undefined && !(Number.isInteger(bandWidth) && bandWidth >= 2 && bandWidth <= 64))
+      throw new RangeError(`band width ${bandWidth} is not an integer in [2, 64]`);
+    this.memory = new WebAssembly.Memory({
+      initial: ARENA_START / PAGE + 16,
+      maximum: 65536,
+      shared: true,
+    });
     const module = compiledModule(variant);
     this.k = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.gemmWork = this.k.gemm_workspace_doubles() * 8;
@@ -284,6 +302,7 @@ export class WasmKernels implements Kernels {
   reduce(a: Float64Array, rows: number, cols: number): WasmReduction {
     const ofColumns = cols < rows;
     const n = ofColumns ? cols : rows;
+    const lapCopy = stopwatch(this.timings);
     let w: number;
     if (a === this.pinned) {
       w = a.byteOffset;
@@ -294,24 +313,17 @@ export class WasmKernels implements Kernels {
     this.current = { a, offset: w };
     const c = this.alloc(n * n * 8);
     this.f64(c, n * n).fill(0);
+    lapCopy('copyIn');
     // Wall and CPU seconds per step (CPU time of the whole process, helpers included).
-    let t = performance.now();
-    let cpu = process.cpuUsage();
-    const lap = (step: string) => {
-      const now = performance.now();
-      const used = process.cpuUsage(cpu);
-      this.lastTimings[step] = (now - t) / 1000;
-      this.lastTimings[`${step}Cpu`] = (used.user + used.system) / 1e6;
-      t = now;
-      cpu = process.cpuUsage();
-    };
-    this.lastTimings = {};
-    this.gram(w, rows, cols, ofColumns, c, n);
-    this.k.mirror_upper(c, n);
+    const lap = stopwatch(this.timings);
+    this.gram(w, rows, cols, ofColumns, c, n, n >= TWO_STAGE_FROM);
     lap('gram');
     const d = this.alloc(n * 8);
     const e = this.alloc(n * 8);
-    const read = () => ({ d: this.f64(d, n).slice(), e: this.f64(e, n).slice() });
+    const read = () => ({
+      d: this.f64(d, n).slice(),
+      e: this.f64(e, n).slice(),
+    });
     if (n < TWO_STAGE_FROM) {
       const tau = this.alloc(n * 8);
       const p = this.alloc(n * 8);
@@ -319,22 +331,42 @@ export class WasmKernels implements Kernels {
       lap('tridiagonal');
       return { n, ofColumns, ...read(), reflectors: c, tau };
     }
-    const work = this.alloc((7 * n * BAND + 3 * BAND * BAND + 2 * BAND) * 8);
-    const tstore = this.alloc(Math.ceil(n / BAND) * BAND * BAND * 8);
-    this.reduceToBand(c, n, work, tstore);
+    const nb = this.bandWidth ?? defaultBandWidth(n);
+    const work = this.alloc((7 * n * nb + 3 * nb * nb + 2 * nb) * 8);
+    const tstore = this.alloc(Math.ceil(n / nb) * nb * nb * 8);
+    this.reduceToBand(c, n, nb, work, tstore);
     lap('band');
-    const refl = this.alloc(bandReflectorCount(n, BAND) * (BAND + 2) * 8);
-    const bandWork = this.alloc((n * (2 * BAND + 1) + 4 * BAND * BAND) * 8);
-    const count = this.k.band_to_tridiagonal(c, n, BAND, d, e, bandWork, refl);
+    const refl = this.alloc(bandReflectorCount(n, nb) * (nb + 2) * 8);
+    const bandWork = this.alloc((n * (2 * nb + 1) + 4 * nb * nb) * 8);
+    const count = this.k.band_to_tridiagonal(c, n, nb, d, e, bandWork, refl);
     lap('bulge');
-    return { n, ofColumns, ...read(), reflectors: c, twoStage: { tstore, refl, count } };
+    return {
+      n,
+      ofColumns,
+      ...read(),
+      reflectors: c,
+      twoStage: { nb, tstore, refl, count },
+    };
   }
 
   /** Upper triangle of the Gram matrix, split by rows over this thread and the helpers. */
-  private gram(w: number, rows: number, cols: number, ofColumns: boolean, c: number, n: number): void {
-    // Row i of the upper triangle costs ∝ n − i: cut where the remaining areas are equal.
-    const cuts = this.cuts(n, (f) => 1 - Math.sqrt(1 - f));
-    this.split('gram_rows', cuts, (i0, i1, gw) => [w, rows, cols, ofColumns ? 1 : 0, c, i0, i1, gw]);
+  /**
+   * The lower (two-stage) or upper (one-stage) triangle of the Gram matrix, which is all the
+   * reduction reads; split by rows over this thread and the helpers.
+   */
+  private gram(
+    w: number,
+    rows: number,
+    cols: number,
+    ofColumns: boolean,
+    c: number,
+    n: number,
+    lower: boolean,
+  ): void {
+    // Row i of the lower triangle costs ∝ i, of the upper one ∝ n − i: cut at equal areas.
+    const cuts = this.cuts(n, lower ? Math.sqrt : (f) => 1 - Math.sqrt(1 - f));
+    const flags = (ofColumns ? 1 : 0) | (lower ? 2 : 0);
+    this.split('gram_rows', cuts, (i0, i1, gw) => [w, rows, cols, flags, c, i0, i1, gw]);
   }
 
   /** Row cuts 0 = c₀ < … < c_parts = n (multiples of 4) with c_p = n·share(p/parts). */
@@ -362,10 +394,10 @@ export class WasmKernels implements Kernels {
   }
 
   /** Stage 1 of the two-stage reduction (kernels.c), panel by panel, rows split over the threads. */
-  private reduceToBand(c: number, n: number, work: number, tstore: number): void {
+  private reduceToBand(c: number, n: number, nb: number, work: number, tstore: number): void {
     const k = this.k;
     const gw = this.gemmWorkspaces[0];
-    const panels = k.band_panel_count(n, BAND);
+    const panels = k.band_panel_count(n, nb);
     const spent = { bandPanel: 0, bandSymm: 0, bandW: 0, bandUpdate: 0 };
     let t = performance.now();
     const lap = (step: keyof typeof spent) => {
@@ -374,31 +406,22 @@ export class WasmKernels implements Kernels {
       t = now;
     };
     for (let p = 0; p < panels; p++) {
-      const m = n - (p + 1) * BAND;
-      k.band_panel(c, n, BAND, p, work, tstore, gw);
+      const m = n - (p + 1) * nb;
+      k.band_panel(c, n, nb, p, work, tstore, gw);
       lap('bandPanel');
       this.split(
         'band_symm_rows',
         this.cuts(m, (f) => f),
-        (i0, i1, g) => [c, n, BAND, p, work, i0, i1, g],
+        (i0, i1, g) => [c, n, nb, p, work, i0, i1, g],
       );
       lap('bandSymm');
-      k.band_w(c, n, BAND, p, work, gw);
+      k.band_w(c, n, nb, p, work, gw);
       lap('bandW');
       // Row i of the lower triangle costs ∝ i.
-      this.split('band_update_rows', this.cuts(m, Math.sqrt), (i0, i1, g) => [
-        c,
-        n,
-        BAND,
-        p,
-        work,
-        i0,
-        i1,
-        g,
-      ]);
+      this.split('band_update_rows', this.cuts(m, Math.sqrt), (i0, i1, g) => [c, n, nb, p, work, i0, i1, g]);
       lap('bandUpdate');
     }
-    Object.assign(this.lastTimings, spent);
+    for (const [step, seconds] of Object.entries(spent)) this.timings[step] = seconds;
   }
 
   backTransform(r: Reduction, x: Float64Array, count: number, transpose = false): void {
@@ -414,13 +437,25 @@ export class WasmKernels implements Kernels {
       const xo = this.alloc(count * n * 8);
       const xt = this.f64(xo, count * n);
       for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) xt[i * count + p] = x[p * n + i];
-      const work = this.alloc((n * BAND + 2 * BAND * count + count) * 8 + this.gemmWork);
-      const { tstore, refl, count: nrefl } = wr.twoStage;
-      this.k.apply_two_stage(wr.reflectors, n, BAND, tstore, refl, nrefl, xo, count, transpose ? 1 : 0, work);
+      const { nb, tstore, refl, count: nrefl } = wr.twoStage;
+      const work = this.alloc((n * nb + 2 * nb * count + count) * 8 + this.gemmWork);
+      this.k.apply_two_stage(wr.reflectors, n, nb, tstore, refl, nrefl, xo, count, transpose ? 1 : 0, work);
       const back = this.f64(xo, count * n);
       for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) x[p * n + i] = back[i * count + p];
     }
     this.top = mark;
+  }
+
+  /** Eigenvalues of the tridiagonal matrix (kernels.c, root-free QL), or undefined if it did not converge. */
+  tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float64Array | undefined {
+    const n = d.length;
+    const mark = this.top;
+    const dOffset = this.copyIn(d);
+    const eOffset = this.copyIn(e);
+    const status = this.k.tridiagonal_eigenvalues(dOffset, eOffset, n);
+    const values = status === 0 ? this.f64(dOffset, n).slice() : undefined;
+    this.top = mark;
+    return values;
   }
 
   mapToLongSide(

@@ -5,14 +5,29 @@
  */
 import { tailExtrapolatedPValue } from './kolmogorov';
 import { porterThomasDistance, type NullCache } from './nullCalibration';
+import { DEFAULT_SIGNIFICANCE, DEFAULT_VECTORS_TESTED, type VectorsTested } from './testSettings';
 
-/** Which singular-vector indices (0 = largest) to test: all up to 1024, else top 100, bottom 20, 100 evenly spaced in between. */
-export function porterThomasIndices(n: number): number[] {
-  if (n <= 1024) return Array.from({ length: n }, (_, i) => i);
+/**
+ * Which singular-vector indices (0 = largest) to test, ascending: all when n ≤ allUpTo, else the top
+ * ones, the bottom ones and `bulk` evenly spaced in between (by default: all up to 1024, else top
+ * 100, bottom 20, 100 in between).
+ */
+export function porterThomasIndices(n: number, vectors: VectorsTested = DEFAULT_VECTORS_TESTED): number[] {
+  if (n <= vectors.allUpTo) return Array.from({ length: n }, (_, i) => i);
   const set = new Set<number>();
-  for (let i = 0; i < 100; i++) set.add(i);
-  for (let i = n - 20; i < n; i++) set.add(i);
-  for (let j = 0; j < 100; j++) set.add(100 + Math.round(((n - 20 - 100 - 1) * j) / 99));
+  const top = Math.min(vectors.top, n);
+  const bottom = Math.min(vectors.bottom, n);
+  for (let i = 0; i < top; i++) set.add(i);
+  for (let i = n - bottom; i < n; i++) set.add(i);
+  // Bulk indices from the first below the top to the last above the bottom.
+  const from = top;
+  const to = n - bottom - 1;
+  if (to >= from && vectors.bulk > 0) {
+    if (vectors.bulk === 1) set.add(from + Math.round((to - from) / 2));
+    else
+      for (let j = 0; j < vectors.bulk; j++)
+        set.add(from + Math.round(((to - from) * j) / (vectors.bulk - 1)));
+  }
   return [...set].sort((a, b) => a - b);
 }
 
@@ -43,7 +58,10 @@ export function scaledIpr(u: Float64Array): number {
  * Benjamini–Hochberg at level `alpha`: which hypotheses are rejected (p ≤ the largest p₍ₖ₎ with
  * p₍ₖ₎ ≤ k·α/m), and that cut-off (0 when none).
  */
-export function benjaminiHochberg(pValues: number[], alpha = 0.05): { rejected: boolean[]; cutoff: number } {
+export function benjaminiHochberg(
+  pValues: number[],
+  alpha = DEFAULT_SIGNIFICANCE,
+): { rejected: boolean[]; cutoff: number } {
   const m = pValues.length;
   const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
   let cutoff = 0;
@@ -70,7 +88,7 @@ export function smoothPValues(pValues: number[], window = 30): number[] {
  * Information/noise boundary: the first position (from the top) from which p̄ stays ≥ `level` to the
  * end; null when p̄ ends below the level.
  */
-export function informationBoundary(smoothed: number[], level = 0.05): number | null {
+export function informationBoundary(smoothed: number[], level = DEFAULT_SIGNIFICANCE): number | null {
   let boundary: number | null = null;
   for (let i = smoothed.length - 1; i >= 0; i--) {
     if (smoothed[i] >= level) boundary = i;

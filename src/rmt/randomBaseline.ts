@@ -37,7 +37,11 @@ export interface RandomBaseline {
   jsDistance: number;
 }
 
-/** Shuffles the entries (Fisher–Yates, seeded) `replicas` times: 1, or 5 for layers with < 100 eigenvalues. */
+/**
+ * Shuffles the entries (Fisher–Yates, seeded) `replicas` times: 1, or 5 for layers with < 100 eigenvalues.
+ * `inPlace`: the caller no longer needs `data`, so a single replica shuffles it without a copy
+ * (same permutation, same result).
+ */
 export function randomBaseline(
   data: Float64Array,
   rows: number,
@@ -45,6 +49,7 @@ export function randomBaseline(
   singularValues: Float64Array,
   engine: SpectrumEngine,
   seed: number,
+  inPlace = false,
 ): RandomBaseline {
   const count = Math.min(rows, cols) < 100 ? 5 : 1;
   const rng = new Rng(seed);
@@ -52,7 +57,7 @@ export function randomBaseline(
   const replicas: Float64Array[] = [];
   let total = 0;
   for (let r = 0; r < count; r++) {
-    const shuffled = rng.shuffle(Float64Array.from(data));
+    const shuffled = rng.shuffle(inPlace && count === 1 ? data : Float64Array.from(data));
     const nu = engine.singularValues(shuffled, rows, cols);
     replicas.push(nu);
     total += jensenShannonDistance(

@@ -1,4 +1,5 @@
 /** One verdict per layer, with its reasons (RMT.md §8). */
+import { DEFAULT_SIGNIFICANCE } from './testSettings';
 
 export type VerdictLabel = 'random' | 'bulk random, spikes' | 'deviating' | 'too small' | 'failed';
 
@@ -14,6 +15,8 @@ export interface VerdictSignals {
   singularValues: number;
   outliers: number;
   twLevel: number;
+  /** Significance level α of the spacing test (default 0.05; RMT.md §8). */
+  significance?: number;
   /** Calibrated p-value of the spacing KS test against the GOE. */
   spacingP?: number;
   /** Fraction of bulk values inside [ν₋, ν₊] widened by the TW margin, or a KS misfit flag. */
@@ -40,9 +43,10 @@ export function layerVerdict(s: VerdictSignals): VerdictResult {
   }
   const deviations: string[] = [];
   const randomSigns: string[] = [];
+  const alpha = s.significance ?? DEFAULT_SIGNIFICANCE;
   if (s.spacingP !== undefined) {
-    if (s.spacingP < 0.05)
-      deviations.push(`level spacings differ from the GOE (calibrated p = ${fmt(s.spacingP)} < 0.05)`);
+    if (s.spacingP < alpha)
+      deviations.push(`level spacings differ from the GOE (calibrated p = ${fmt(s.spacingP)} < ${alpha})`);
     else randomSigns.push(`level spacings consistent with the GOE (p = ${fmt(s.spacingP)})`);
   }
   if (s.bulkMisfit) {
@@ -90,7 +94,7 @@ export function layerVerdict(s: VerdictSignals): VerdictResult {
     reasons: [
       ...randomSigns,
       `no singular value above the TW₁ ${s.twLevel} threshold`,
-      ...(s.ptFailures
+      ...(s.ptFailures && s.ptFailures.tested > 0
         ? [`all ${s.ptFailures.tested} tested singular vectors pass Porter–Thomas after BH`]
         : []),
     ],

@@ -22,6 +22,11 @@ export class ReportPanel {
   /** Messages from the page that passed validation. */
   readonly onDidReceiveMessage = this.received.event;
 
+  /** Whether a panel (a report panel or the custom editor) shows this file. */
+  static has(fileUri: vscode.Uri): boolean {
+    return ReportPanel.panels.has(fileUri.toString());
+  }
+
   /** Reveals the panel of this file (a report panel or its custom editor), or creates one. */
   static show(context: vscode.ExtensionContext, fileUri: vscode.Uri): ReportPanel {
     const existing = ReportPanel.panels.get(fileUri.toString());

@@ -11,6 +11,7 @@
 //   ckpt-w.safetensors  the same layers W = W₀ + ΔW, ΔW of rank 2 with ‖ΔW‖_F/‖W₀‖_F = CHECKPOINT_CHANGES
 //   conv.safetensors    conv.weight [16, 8, 3, 3] (a conv2d kernel) and fc.weight 64×72 noise
 //   model.py            (UI tests only) nn.Linear definitions of fc1 and fc2 of model.safetensors
+//   deep.safetensors    (UI tests only) DEEP_LAYERS layers of 64×96, noise + (k mod 3) spikes: a cPSE curve
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -24,6 +25,7 @@ export const FILES = {
   w: 'ckpt-w.safetensors',
   conv: 'conv.safetensors',
   python: 'model.py',
+  deep: 'deep.safetensors',
 };
 /** Layer names in model.safetensors and which of them carry spikes. */
 export const MODEL_LAYERS = { noise: 'fc1.weight', spiked: 'fc2.weight' };
@@ -36,6 +38,8 @@ export const CHECKPOINT_CHANGES = [
   ['layers.3.weight', 1.5],
 ];
 export const CHECKPOINT_SHAPE = [80, 120];
+/** Layers of deep.safetensors (`blocks.k.weight`, 64×96): enough depth for a cPSE curve of DEEP_LAYERS − 2 points. */
+export const DEEP_LAYERS = 8;
 /** The conv kernel of conv.safetensors, [out, in, kh, kw]. */
 export const CONV_SHAPE = [16, 8, 3, 3];
 /** model.py: fc1 = nn.Linear(96, 128) ↔ fc1.weight [128, 96]; fc2 = nn.Linear(128, 96) ↔ fc2.weight [96, 128]. */
@@ -150,9 +154,10 @@ export function checkpointPair() {
 /**
  * Writes the test workspace into `dir` and returns the absolute paths by key of FILES. With `slow`,
  * also slow.safetensors (12 noise layers of 512×512, 12 MB): seconds of work, for cancelling from the UI;
- * with `python`, also model.py (whose fc1/fc2 lines define the layers of model.safetensors).
+ * with `python`, also model.py (whose fc1/fc2 lines define the layers of model.safetensors);
+ * with `deep`, also deep.safetensors (DEEP_LAYERS small layers, for the cPSE curve and its baseline).
  */
-export function writeWorkspace(dir, { slow = false, python = false } = {}) {
+export function writeWorkspace(dir, { slow = false, python = false, deep = false } = {}) {
   mkdirSync(dir, { recursive: true });
   const put = (name, bytes) => {
     writeFileSync(join(dir, name), bytes);
@@ -202,6 +207,18 @@ export function writeWorkspace(dir, { slow = false, python = false } = {}) {
     ]),
   );
   if (python) paths.python = put(FILES.python, MODEL_PY);
+  if (deep) {
+    paths.deep = put(
+      FILES.deep,
+      safetensorsBytes(
+        Array.from({ length: DEEP_LAYERS }, (_, k) => ({
+          name: `blocks.${k}.weight`,
+          shape: [64, 96],
+          data: matrix(64, 96, 500 + k, k % 3),
+        })),
+      ),
+    );
+  }
   const broken = safetensorsBytes([{ name: 'w', shape: [4, 4], data: matrix(4, 4, 4) }]);
   broken.writeBigUInt64LE(BigInt(broken.length * 10), 0);
   paths.broken = put(FILES.broken, broken);

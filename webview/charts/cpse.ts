@@ -1,6 +1,6 @@
 // The cPSE saturation curve: D_l against depth on a log scale, the saturation depth marked, and the
 // Gaussian baseline of the same shapes when it was computed (RMT.md §9).
-import { numberAt, numbersAt } from '../reportAccess';
+import { numberAt, numbersAt, valueAt } from '../reportAccess';
 import { EXACT, logTicks, seriesColor, type ChartDefinition, type ModelSource } from './types';
 
 interface CpsePoint {
@@ -14,6 +14,8 @@ interface CpseData {
   points: CpsePoint[];
   saturation: { depth: number; curve: string }[];
   curves: string[];
+  /** Approximated layers left out of the cascade. */
+  excluded: number;
 }
 
 const MODEL = 'this model';
@@ -28,7 +30,13 @@ export const cpseChart: ChartDefinition<ModelSource, CpseData> = {
     const model = numbersAt(report, 'model.dLayers');
     const gaussian = numbersAt(baseline, 'dLayers');
     if (!model && !gaussian) return undefined;
-    const names = (report?.layers ?? []).map((layer) => layer.name);
+    // D_l indexes the layers in the cascade: approximated layers are left out of it.
+    const excluded = new Set(
+      ((valueAt(report, 'model.excludedFromCpse') as { name?: unknown }[] | undefined) ?? []).map(
+        (e) => e?.name,
+      ),
+    );
+    const names = (report?.layers ?? []).map((layer) => layer.name).filter((name) => !excluded.has(name));
     const points = (values: number[] | undefined, curve: string) =>
       (values ?? [])
         .map((d, i) => ({ depth: i + 1, d, layer: names[i + 1] ?? '', curve }))
@@ -42,12 +50,26 @@ export const cpseChart: ChartDefinition<ModelSource, CpseData> = {
         ...saturation(numberAt(baseline, 'saturationDepth'), BASELINE),
       ],
       curves: [...(model ? [MODEL] : []), ...(gaussian ? [BASELINE] : [])],
+      excluded: excluded.size,
+    };
+  },
+  describe(data) {
+    if (data.excluded === 0) return {};
+    const layers =
+      data.excluded === 1 ? '1 approximated layer is' : `${data.excluded} approximated layers are`;
+    return {
+      caption: `${cpseChart.caption} ${layers} left out: l counts the exactly computed layers only.`,
     };
   },
   spec(data, { width, palette, strokeWidth }) {
     const colors = data.curves.map((c) => (c === MODEL ? palette.data : palette.baseline));
     const color = { field: 'curve', type: 'nominal' as const, ...seriesColor(data.curves, colors) };
-    const x = { field: 'depth', type: 'quantitative' as const, title: 'depth l', axis: { tickMinStep: 1 } };
+    const x = {
+      field: 'depth',
+      type: 'quantitative' as const,
+      title: 'depth l',
+      axis: { tickMinStep: 1, format: 'd' },
+    };
     return {
       width,
       height: 240,

@@ -1,7 +1,9 @@
 // ESD: histogram of the singular values, the fitted Marchenko–Pastur density and the TW outlier
-// threshold (RMT.md §2), with the randomised baseline over it when the report has one (§7).
+// threshold (RMT.md §2), with the randomised baseline over it when the report has one (§7). For an
+// approximated layer (§10) the bars are an SLQ density estimate, drawn as an outline rather than as
+// a histogram of exact values, with the exact Lanczos top values as ticks along the axis.
 import type { LayerReport } from '../../src/engine/report';
-import { columnsAt, numberAt, numbersAt } from '../reportAccess';
+import { columnsAt, numberAt, numbersAt, valueAt } from '../reportAccess';
 import { binRows, EXACT, logTicks, seriesColor, type ChartDefinition } from './types';
 
 interface EsdData {
@@ -10,9 +12,17 @@ interface EsdData {
   twThreshold?: number;
   twLevel?: number;
   baseline?: { x0: number; x1: number; density: number }[];
+  /** Set for an approximated layer: the bins are an SLQ estimate; these top values are exact. */
+  estimate?: { topValues: number[] };
 }
 
-const SERIES = { esd: 'singular values', mp: 'MP fit', baseline: 'shuffled W' };
+const SERIES = {
+  esd: 'singular values',
+  estimate: 'density estimate (SLQ)',
+  top: 'top values (Lanczos)',
+  mp: 'MP fit',
+  baseline: 'shuffled W',
+};
 
 export const esdChart: ChartDefinition<LayerReport, EsdData> = {
   id: 'esd',
@@ -29,12 +39,21 @@ export const esdChart: ChartDefinition<LayerReport, EsdData> = {
     const curve = columnsAt(layer, { x: 'esd.mpCurve.x', y: 'esd.mpCurve.y' });
     const baselineEdges = numbersAt(layer, 'baseline.histogram.edges');
     const baselineDensity = numbersAt(layer, 'baseline.histogram.density');
+    const approximate = valueAt(layer, 'approximate') !== undefined;
     return {
+      estimate: approximate ? { topValues: numbersAt(layer, 'approximate.topValues') ?? [] } : undefined,
       bins: binRows(edges, histogram.density),
       curve: curve ? curve.x.map((x, i) => ({ x, y: curve.y[i] })) : [],
       twThreshold: numberAt(layer, 'mp.twThreshold'),
       twLevel: numberAt(layer, 'mp.twLevel'),
       baseline: baselineEdges && baselineDensity ? binRows(baselineEdges, baselineDensity) : undefined,
+    };
+  },
+  describe(data) {
+    if (!data.estimate) return {};
+    return {
+      title: 'Density estimate (SLQ) against Marchenko–Pastur',
+      caption: `Approximated layer: the outline is a stochastic Lanczos quadrature estimate of the density, not a histogram of exact values. Ticks: the top ${data.estimate.topValues.length} singular values, exact (Lanczos).`,
     };
   },
   spec(data, { width, mode, palette, strokeWidth }) {
@@ -46,13 +65,20 @@ export const esdChart: ChartDefinition<LayerReport, EsdData> = {
     const smallest = Math.min(...positive(data.bins, 'density').map((b) => b.density));
     const floor = log ? (Number.isFinite(smallest) ? smallest / 3 : 1e-3) : 0;
     const ticks = logTicks([floor, ...data.bins.map((b) => b.density), ...data.curve.map((c) => c.y)]);
-    const names = [SERIES.esd, SERIES.mp];
+    const estimate = data.estimate;
+    const names = [estimate ? SERIES.estimate : SERIES.esd, SERIES.mp];
     const colors = [palette.data, palette.reference];
+    if (estimate) {
+      names.push(SERIES.top);
+      colors.push(palette.foreground);
+    }
     if (data.baseline) {
       names.push(SERIES.baseline);
       colors.push(palette.baseline);
     }
-    const color = seriesColor(names, colors);
+    const series = seriesColor(names, colors);
+    // Legend symbols take the bars' opacity, which is faint for the estimate's outline.
+    const color = { ...series, legend: { ...series.legend, symbolOpacity: 0.85 } };
     const twTitle =
       data.twLevel !== undefined ? `TW threshold (${Math.round(data.twLevel * 100)} %)` : 'TW threshold';
     const x = {
@@ -60,13 +86,16 @@ export const esdChart: ChartDefinition<LayerReport, EsdData> = {
       title: 'singular value ν',
       scale: { zero: false, nice: false },
     };
+    const height = 220;
     return {
       width,
-      height: 220,
+      height,
       layer: [
         {
           data: { values: positive(data.bins, 'density') },
-          mark: { type: 'rect', opacity: 0.75, stroke: palette.data, strokeWidth: 0.5 },
+          mark: estimate
+            ? { type: 'rect', opacity: 0.18, stroke: palette.data, strokeWidth, strokeDash: [4, 2] }
+            : { type: 'rect', opacity: 0.75, stroke: palette.data, strokeWidth: 0.5 },
           encoding: {
             x: { ...x, field: 'x0' },
             x2: { field: 'x1' },
@@ -78,14 +107,32 @@ export const esdChart: ChartDefinition<LayerReport, EsdData> = {
               axis: log ? { values: ticks } : {},
             },
             y2: { datum: floor },
-            color: { datum: SERIES.esd, ...color },
+            color: { datum: estimate ? SERIES.estimate : SERIES.esd, ...color },
             tooltip: [
               { field: 'x0', title: 'from ν', format: EXACT },
               { field: 'x1', title: 'to ν', format: EXACT },
-              { field: 'density', title: 'density', format: EXACT },
+              { field: 'density', title: estimate ? 'estimated density' : 'density', format: EXACT },
             ],
           },
         },
+        ...(estimate && estimate.topValues.length > 0
+          ? [
+              {
+                name: 'top_values',
+                data: { values: estimate.topValues.map((nu, i) => ({ nu, rank: i + 1 })) },
+                mark: { type: 'tick' as const, orient: 'vertical' as const, size: 10, thickness: 1 },
+                encoding: {
+                  x: { ...x, field: 'nu' },
+                  y: { value: height - 5 },
+                  color: { datum: SERIES.top, ...color },
+                  tooltip: [
+                    { field: 'rank', title: 'rank' },
+                    { field: 'nu', title: 'ν (Lanczos)', format: EXACT },
+                  ],
+                },
+              },
+            ]
+          : []),
         ...(data.baseline
           ? [
               {

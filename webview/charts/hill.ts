@@ -13,6 +13,7 @@ interface HillData {
 export const hillChart: ChartDefinition<LayerReport, HillData> = {
   id: 'hill',
   title: 'Hill plot',
+  statistic: 'hill',
   caption:
     'A power-law tail shows a plateau in α̂_k; drift means no tail index. Dashed: WeightWatcher α as 2(α − 1).',
   modes: [

@@ -75,6 +75,7 @@ export function lengthStatisticSpec(
 export const numberVarianceChart: ChartDefinition<LayerReport, LengthStatistic> = {
   id: 'sigma2',
   title: 'Number variance Σ²(L)',
+  statistic: 'rigidity',
   caption: 'Variance of the level count in windows of length L: GOE grows like ln L, Poisson like L.',
   data: (layer) => lengthStatisticData(layer, 'sigma2', 'goeSigma2', 'poissonSigma2'),
   spec: (data, context) => lengthStatisticSpec(data, 'Σ²(L)', context),

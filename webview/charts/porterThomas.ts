@@ -19,11 +19,14 @@ interface PtData {
   points: PtPoint[];
   boundary?: number;
   floor: number;
+  /** Significance level α of the test (0.05 in reports made before it was a setting). */
+  level: number;
 }
 
 export const porterThomasChart: ChartDefinition<LayerReport, PtData> = {
   id: 'porter-thomas',
   title: 'Singular vectors: Porter–Thomas',
+  statistic: 'porterThomas',
   caption:
     'p-value of each vector against random (p̄: mean of 30 neighbours). Circled: fails after BH. Left of the boundary: information.',
   data(layer) {
@@ -56,6 +59,7 @@ export const porterThomasChart: ChartDefinition<LayerReport, PtData> = {
     return {
       points,
       floor,
+      level: numberAt(layer, 'porterThomas.level') ?? 0.05,
       boundary: boundary !== undefined && Number.isFinite(boundary) ? boundary : undefined,
     };
   },
@@ -110,7 +114,7 @@ export const porterThomasChart: ChartDefinition<LayerReport, PtData> = {
           },
         },
         {
-          data: { values: [{ p: 0.05 }] },
+          data: { values: [{ p: data.level }] },
           mark: { type: 'rule', color: palette.muted, strokeDash: [2, 3], strokeWidth: 1 },
           encoding: { y: { ...y, field: 'p' }, tooltip: [{ field: 'p', title: 'level' }] },
         },

@@ -6,6 +6,7 @@ import type { ChartDefinition } from './types';
 export const rigidityChart: ChartDefinition<LayerReport, LengthStatistic> = {
   id: 'delta3',
   title: 'Spectral rigidity Δ₃(L)',
+  statistic: 'rigidity',
   caption:
     'Least-squares deviation of the staircase from a line: GOE stays low (rigid), Poisson grows like L/15.',
   data: (layer) => lengthStatisticData(layer, 'delta3', 'goeDelta3', 'poissonDelta3'),

@@ -14,6 +14,7 @@ const SERIES = ['spacings', 'GOE', 'Poisson'];
 export const spacingChart: ChartDefinition<LayerReport, SpacingData> = {
   id: 'spacing',
   title: 'Level spacings',
+  statistic: 'spacing',
   caption: 'Random layers follow the GOE (level repulsion near 0); Poisson means uncorrelated levels.',
   modes: [
     { id: 'density', label: 'Density' },

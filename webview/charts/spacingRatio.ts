@@ -12,6 +12,7 @@ interface RatioData {
 export const spacingRatioChart: ChartDefinition<LayerReport, RatioData> = {
   id: 'ratio',
   title: 'Spacing ratio r̃',
+  statistic: 'spacingRatio',
   caption: '⟨r̃⟩ ≈ 0.531 for the GOE, 0.386 for Poisson; the line marks this layer’s mean.',
   data(layer) {
     const edges = numbersAt(layer, 'spacingRatio.histogram.edges');

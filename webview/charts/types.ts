@@ -25,6 +25,13 @@ export interface ChartDefinition<Source, Data> {
   /** The chart's data from the report, or undefined when the report does not have it. */
   data(source: Source): Data | undefined;
   spec(data: Data, context: ChartContext): TopLevelSpec;
+  /** A title and caption that depend on the data (e.g. an estimated density), instead of the fixed ones. */
+  describe?(data: Data): { title?: string; caption?: string };
+  /**
+   * The report statistic the chart draws (e.g. `spacing`): when an approximated layer lists it as
+   * unavailable, the page shows why in the chart's place.
+   */
+  statistic?: string;
 }
 
 /** A chart definition with its data type hidden, for registries. */
@@ -49,7 +56,8 @@ export function readyCharts<Source>(
   return charts.flatMap((chart) => {
     const data: unknown = chart.data(source);
     if (data === undefined) return [];
-    const { id, title, caption, modes } = chart;
+    const { id, modes } = chart;
+    const { title = chart.title, caption = chart.caption } = chart.describe?.(data) ?? {};
     return [{ id, title, caption, modes, spec: (context: ChartContext) => chart.spec(data, context) }];
   });
 }

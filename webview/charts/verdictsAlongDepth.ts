@@ -7,6 +7,8 @@ interface VerdictCell {
   verdict: string;
   summary: string;
   outliers: number | null;
+  /** Approximated above the exact limit: drawn paler. */
+  approximate: boolean;
 }
 
 export const verdictsAlongDepthChart: ChartDefinition<ModelSource, VerdictCell[]> = {
@@ -22,7 +24,13 @@ export const verdictsAlongDepthChart: ChartDefinition<ModelSource, VerdictCell[]
       verdict: layer.verdict?.label ?? 'failed',
       summary: layer.verdict?.summary ?? '',
       outliers: layer.mp?.outliers ?? null,
+      approximate: layer.approximate !== undefined,
     }));
+  },
+  describe(cells) {
+    return cells.some((c) => c.approximate)
+      ? { caption: `${verdictsAlongDepthChart.caption} Paler: approximated layers (≈).` }
+      : {};
   },
   spec(cells, { width, palette }) {
     const domain = VERDICT_ORDER.filter((v) => cells.some((c) => c.verdict === v));
@@ -44,11 +52,13 @@ export const verdictsAlongDepthChart: ChartDefinition<ModelSource, VerdictCell[]
           scale: { domain, range: domain.map((v) => palette.verdict[v]) },
           legend: { orient: 'top', title: null },
         },
+        opacity: { condition: { test: 'datum.approximate', value: 0.45 }, value: 1 },
         tooltip: [
           { field: 'position', title: '#' },
           { field: 'layer', title: 'layer' },
           { field: 'summary', title: 'verdict' },
           { field: 'outliers', title: 'outliers' },
+          { field: 'approximate', title: 'approximated' },
         ],
       },
     };

@@ -14,6 +14,39 @@ export interface ChartCardHandlers {
 
 const FALLBACK_WIDTH = 480;
 
+/** Charts that cannot be drawn for this subject, each with the reason. */
+export interface MissingCharts {
+  title: string;
+  caption: string;
+  charts: { title: string; reason: string }[];
+}
+
+/** One card in place of the charts that cannot be drawn: their titles grouped by reason. */
+function missingCard(missing: MissingCharts): HTMLElement {
+  const byReason = new Map<string, string[]>();
+  for (const chart of missing.charts)
+    byReason.set(chart.reason, [...(byReason.get(chart.reason) ?? []), chart.title]);
+  return element(
+    'section',
+    { class: 'card card-missing', 'aria-label': missing.title, 'data-chart': 'missing' },
+    [
+      element('header', { class: 'card-header' }, [
+        element('div', { class: 'card-titles' }, [
+          element('h3', {}, [missing.title]),
+          element('p', { class: 'caption' }, [missing.caption]),
+        ]),
+      ]),
+      element(
+        'ul',
+        { class: 'missing-charts' },
+        [...byReason].map(([reason, titles]) =>
+          element('li', {}, [element('strong', {}, [titles.join(', ')]), `: ${reason}.`]),
+        ),
+      ),
+    ],
+  );
+}
+
 /** A set of chart cards drawn into one container; each redraw replaces the previous one. */
 export class ChartGrid {
   readonly element = element('div', { class: 'chart-grid' });
@@ -22,8 +55,16 @@ export class ChartGrid {
 
   constructor(private readonly handlers: ChartCardHandlers) {}
 
-  /** Draws the charts; resolves when all are drawn (or superseded by a newer draw). */
-  async draw(charts: readonly ReadyChart[], theme: Theme, modes: Record<string, string>): Promise<void> {
+  /**
+   * Draws the charts, then a card that says which charts are missing and why (`missing`, e.g. for an
+   * approximated layer); resolves when all are drawn (or superseded by a newer draw).
+   */
+  async draw(
+    charts: readonly ReadyChart[],
+    theme: Theme,
+    modes: Record<string, string>,
+    missing?: MissingCharts,
+  ): Promise<void> {
     this.clear();
     const generation = this.generation;
     const drawn: Promise<void>[] = [];
@@ -55,6 +96,7 @@ export class ChartGrid {
         ),
       );
     }
+    if (missing && missing.charts.length > 0) this.element.append(missingCard(missing));
     await Promise.all(drawn);
   }
 

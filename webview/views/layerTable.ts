@@ -10,9 +10,18 @@ import {
   setHeaderSort,
   setRowSelected,
 } from '../components/dataGrid';
+import { approximationOf } from '../approximation';
 import { searchField } from '../components/textField';
 import { element } from '../components/toolkit';
-import { cellContent, COLUMNS, filterRows, sortRows, visibleColumns, type LayerColumn } from '../columns';
+import {
+  cellContent,
+  COLUMNS,
+  commonDtype,
+  filterRows,
+  sortRows,
+  visibleColumns,
+  type LayerColumn,
+} from '../columns';
 import type { LayerRow, UiState } from '../state';
 
 export interface LayerTableHandlers {
@@ -48,8 +57,16 @@ export class LayerTable {
     this.updateColumns(visibleColumns(rows), ui);
     const sortColumn = COLUMNS.find((c) => c.id === ui.sortColumn) ?? COLUMNS[0];
     const shown = sortRows(filterRows(rows, ui.filter), sortColumn, ui.sortDescending);
-    this.count.textContent =
-      shown.length === rows.length ? `${rows.length} layers` : `${shown.length} of ${rows.length} layers`;
+    const approximated = rows.filter((row) => approximationOf(row.report)).length;
+    const dtype = commonDtype(rows);
+    this.count.textContent = [
+      shown.length === rows.length ? `${rows.length} layers` : `${shown.length} of ${rows.length} layers`,
+      ...(dtype ? [`all ${dtype}`] : []),
+      ...(approximated ? [`${approximated} approximated (≈)`] : []),
+    ].join(' · ');
+    this.count.title = approximated
+      ? 'Layers above the exact limit: Lanczos top singular values and an SLQ density estimate, not the full spectrum'
+      : '';
 
     const keep = new Set<string>();
     shown.forEach((row, position) => {
@@ -60,6 +77,7 @@ export class LayerTable {
         setCell(cell, content, title);
       });
       element.dataset.status = row.status;
+      element.toggleAttribute('data-approximate', approximationOf(row.report) !== undefined);
       setRowSelected(element, row.name === selected);
       const expected = this.grid.children[position + 1];
       if (expected !== element) this.grid.insertBefore(element, expected ?? null);
@@ -71,9 +89,23 @@ export class LayerTable {
       }
     }
     if (this.pendingReveal !== undefined) {
-      this.rowsByName.get(this.pendingReveal)?.scrollIntoView({ block: 'nearest' });
+      const row = this.rowsByName.get(this.pendingReveal);
+      if (row) this.scrollWithinGrid(row);
       this.pendingReveal = undefined;
     }
+  }
+
+  /**
+   * Scrolls the grid (not the page) so the row shows below the sticky header. scrollIntoView would
+   * also scroll the page, and the report would open with its header above the visible area.
+   */
+  private scrollWithinGrid(row: HTMLElement): void {
+    const grid = this.grid;
+    const header = this.header?.offsetHeight ?? 0;
+    const top = row.offsetTop - header;
+    const bottom = row.offsetTop + row.offsetHeight - grid.clientHeight;
+    if (grid.scrollTop > top) grid.scrollTop = top;
+    else if (grid.scrollTop < bottom) grid.scrollTop = bottom;
   }
 
   /** Scrolls a layer's row into view at the next update. */

@@ -3,7 +3,8 @@ import { element } from '../components/toolkit';
 import { MODEL_CHARTS } from '../charts';
 import { readyCharts } from '../charts/types';
 import { formatInteger, formatNumber, formatSeconds } from '../format';
-import { numberAt, numbersAt, stringAt } from '../reportAccess';
+import { numberAt, numbersAt, stringAt, valueAt } from '../reportAccess';
+import { approximationOf } from '../approximation';
 import type { ModelReport } from '../../src/engine/report';
 import type { BaselineResult, CheckpointComparison } from '../../src/engine/comparisonTypes';
 import type { PageState } from '../state';
@@ -89,9 +90,34 @@ export function summarize(model: ModelReport): string[] {
         : 'Overall: mostly consistent with random matrices (lazy-like; Compare checkpoints measures the distance from the initialisation).',
     );
   }
+  const approximated = layers.filter((l) => approximationOf(l)).length;
+  if (approximated) {
+    lines.push(
+      `${plural(approximated, 'layer')} above the exact size limit ${approximated === 1 ? 'was' : 'were'} approximated: ` +
+        `${approximated === 1 ? 'its verdict rests' : 'their verdicts rest'} on the top singular values (Lanczos) and an estimate of the density (SLQ).`,
+    );
+  }
   const cpse = cpseSentence(model);
   if (cpse) lines.push(cpse);
+  const excluded = excludedFromCpse(model);
+  if (excluded.length) {
+    lines.push(
+      `${plural(excluded.length, 'approximated layer')} ${excluded.length === 1 ? 'is' : 'are'} left out of cPSE, ` +
+        'which needs every eigenvalue; the cascade runs over the other layers in model order (listed below).',
+    );
+  }
   return lines;
+}
+
+/** Layers the cPSE cascade left out (approximated spectra), with the reason. */
+export function excludedFromCpse(model: ModelReport): { name: string; reason: string }[] {
+  const excluded = valueAt(model, 'model.excludedFromCpse');
+  return Array.isArray(excluded)
+    ? excluded.filter(
+        (e): e is { name: string; reason: string } =>
+          typeof e?.name === 'string' && typeof e?.reason === 'string',
+      )
+    : [];
 }
 
 function baselineSentence(baseline: BaselineResult): string {
@@ -132,7 +158,7 @@ function details(model: ModelReport): HTMLElement[] {
   if (provenance) {
     const settings = provenance.settings
       ? Object.entries(provenance.settings)
-          .map(([k, v]) => `${k} ${v}`)
+          .map(([k, v]) => `${k} ${v !== null && typeof v === 'object' ? JSON.stringify(v) : v}`)
           .join(', ')
       : '';
     out.push(
@@ -140,6 +166,17 @@ function details(model: ModelReport): HTMLElement[] {
       element('p', { class: 'muted' }, [
         `${model.format ?? ''} · ${provenance.engine ?? ''} ${provenance.version ?? ''} · ${settings}`,
       ]),
+    );
+  }
+  const excluded = excludedFromCpse(model);
+  if (excluded.length) {
+    out.push(
+      element('h3', {}, ['Left out of cPSE']),
+      element(
+        'ul',
+        { class: 'cpse-excluded' },
+        excluded.map((e) => element('li', {}, [element('code', {}, [e.name]), `: ${e.reason}`])),
+      ),
     );
   }
   if (model.failed?.length) {

@@ -15,6 +15,7 @@ typedef v128_t f64x2;
 #endif
 
 static inline int imin(int a, int b) { return a < b ? a : b; }
+static inline int imax(int a, int b) { return a > b ? a : b; }
 static inline double dabs(double x) { return __builtin_fabs(x); }
 static inline double dsqrt(double x) { return __builtin_sqrt(x); }
 
@@ -27,7 +28,9 @@ static inline double dsqrt(double x) { return __builtin_sqrt(x); }
 #define KC 256
 #define NC 128
 
-EXPORT(gemm_workspace_doubles) int gemm_workspace_doubles(void) { return KC * NC; }
+// The workspace: packed B (KC×NC), packed A (4×KC), then SYMM_TILE² for band_symm_rows.
+#define SYMM_TILE 128
+EXPORT(gemm_workspace_doubles) int gemm_workspace_doubles(void) { return KC * NC + 4 * KC + SYMM_TILE * SYMM_TILE; }
 
 static void pack_b(const double *b, int sbk, int sbj, int kc, int nc, double *bp) {
   for (int s = 0; s < nc; s += 4) {
@@ -53,25 +56,41 @@ static inline void store_row(double *cr, f64x2 al, f64x2 lo, f64x2 hi, int nr) {
   if (nr > 2) cr[2] += wasm_f64x2_extract_lane(hi, 0);
 }
 
-// 4×4 tile: acc = op(A)[4 rows]·Bp sliver over kc; C tile += alpha·acc (only mr×nr valid).
-static void kernel_4x4(int kc, const double *a, int sar, int sak, const double *bp, double *c, int ldc,
-                       double alpha, int mr, int nr) {
-  f64x2 c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  const double *a0 = a, *a1 = a + sar, *a2 = a + 2 * sar, *a3 = a + 3 * sar;
-  if (mr < 4) {
-    // Rows past the end read row 0 again; their results are discarded below.
-    if (mr < 2) a1 = a0;
-    if (mr < 3) a2 = a0;
-    a3 = a0;
+// A's 4 rows × kc, packed as ap[4t + r] (rows past mr are zeros).
+static void pack_a(const double *a, int sar, int sak, int kc, int mr, double *ap) {
+  if (sak == 1 && mr == 4) {
+    const double *a0 = a, *a1 = a + sar, *a2 = a + 2 * sar, *a3 = a + 3 * sar;
+    for (int t = 0; t < kc; t++) {
+      ap[4 * t] = a0[t];
+      ap[4 * t + 1] = a1[t];
+      ap[4 * t + 2] = a2[t];
+      ap[4 * t + 3] = a3[t];
+    }
+    return;
   }
+  if (sar == 1 && mr == 4) {
+    // Rows adjacent in memory (a transposed operand): four contiguous values per t.
+    for (int t = 0; t < kc; t++) {
+      const double *src = a + t * sak;
+      wasm_v128_store(ap + 4 * t, wasm_v128_load(src));
+      wasm_v128_store(ap + 4 * t + 2, wasm_v128_load(src + 2));
+    }
+    return;
+  }
+  for (int t = 0; t < kc; t++)
+    for (int r = 0; r < 4; r++) ap[4 * t + r] = r < mr ? a[r * sar + t * sak] : 0.0;
+}
+
+// 4×4 tile: acc = Ap (packed rows)·Bp sliver over kc; C tile += alpha·acc (only mr×nr valid).
+static void kernel_4x4(int kc, const double *ap, const double *bp, double *c, int ldc, double alpha, int mr, int nr) {
+  f64x2 c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   for (int t = 0; t < kc; t++) {
     f64x2 b0 = wasm_v128_load(bp + 4 * t);
     f64x2 b1 = wasm_v128_load(bp + 4 * t + 2);
-    int o = t * sak;
-    f64x2 x0 = wasm_f64x2_splat(a0[o]);
-    f64x2 x1 = wasm_f64x2_splat(a1[o]);
-    f64x2 x2 = wasm_f64x2_splat(a2[o]);
-    f64x2 x3 = wasm_f64x2_splat(a3[o]);
+    f64x2 x0 = wasm_v128_load64_splat(ap + 4 * t);
+    f64x2 x1 = wasm_v128_load64_splat(ap + 4 * t + 1);
+    f64x2 x2 = wasm_v128_load64_splat(ap + 4 * t + 2);
+    f64x2 x3 = wasm_v128_load64_splat(ap + 4 * t + 3);
     c00 = MADD(x0, b0, c00);
     c01 = MADD(x0, b1, c01);
     c10 = MADD(x1, b0, c10);
@@ -106,14 +125,20 @@ static void gemm_offset(int m, int n, int k, double alpha, const double *a, int 
       int nc = imin(NC, n - j0);
       if (tri == 2 && j0 > m + toff + 3) continue;
       pack_b(b + k0 * sbk + j0 * sbj, sbk, sbj, kc, nc, work);
+      double *ap = work + KC * NC;
       for (int i = 0; i < m; i += 4) {
         int mr = imin(4, m - i);
-        const double *ai = a + i * sar + k0 * sak;
-        for (int j = 0; j < nc; j += 4) {
+        // Tiles of this row block inside the triangle: columns [jlo, jhi) of the block.
+        int jlo = 0, jhi = nc;
+        if (tri == 1) jlo = imin(nc, imax(0, (i + toff - j0) & ~3));
+        if (tri == 2) jhi = imax(0, imin(nc, i + toff + 4 - j0));
+        if (jlo >= jhi) continue;
+        pack_a(a + i * sar + k0 * sak, sar, sak, kc, mr, ap);
+        for (int j = jlo; j < jhi; j += 4) {
           int gj = j0 + j;
           if (tri == 1 && gj + 3 < i + toff) continue;
           if (tri == 2 && gj > i + toff + 3) continue;
-          kernel_4x4(kc, ai, sar, sak, work + j * kc, c + i * ldc + gj, ldc, alpha, mr, imin(4, nc - j));
+          kernel_4x4(kc, ap, work + j * kc, c + i * ldc + gj, ldc, alpha, mr, imin(4, nc - j));
         }
       }
     }
@@ -121,22 +146,23 @@ static void gemm_offset(int m, int n, int k, double alpha, const double *a, int 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Gram matrix of the smaller side, rows [i0, i1) of the upper triangle: C = W·Wᵀ (ofColumns = 0,
-// n = rows) or WᵀW (ofColumns = 1, n = cols). C must be zeroed by the caller.
+// Gram matrix of the smaller side, rows [i0, i1): C = W·Wᵀ (n = rows) or WᵀW (n = cols, flags bit 0).
+// flags bit 1: the lower triangle (what the two-stage reduction reads), else the upper one (the
+// one-stage reduction's); tiles on the diagonal fill some of the other triangle too. C must be
+// zeroed by the caller.
 EXPORT(gram_rows)
-void gram_rows(const double *w, int rows, int cols, int ofColumns, double *c, int i0, int i1, double *work) {
+void gram_rows(const double *w, int rows, int cols, int flags, double *c, int i0, int i1, double *work) {
+  int ofColumns = flags & 1, lower = flags & 2;
   int n = ofColumns ? cols : rows;
   int len = ofColumns ? rows : cols;
   if (i1 <= i0) return;
-  if (!ofColumns)
-    gemm(i1 - i0, n - i0, len, 1.0, w + i0 * cols, cols, 1, w + i0 * cols, 1, cols, c + i0 * n + i0, n, 1, work);
+  // op(A) = rows [i0, i1) of W (or columns of W, read transposed); op(B) = its transpose.
+  const double *a = ofColumns ? w + i0 : w + i0 * cols;
+  int sar = ofColumns ? 1 : cols, sak = ofColumns ? cols : 1;
+  if (lower)
+    gemm_offset(i1 - i0, i1, len, 1.0, a, sar, sak, w, sak, sar, c + i0 * n, n, 2, i0, work);
   else
-    gemm(i1 - i0, n - i0, len, 1.0, w + i0, 1, cols, w + i0, cols, 1, c + i0 * n + i0, n, 1, work);
-}
-
-EXPORT(mirror_upper) void mirror_upper(double *c, int n) {
-  for (int i = 1; i < n; i++)
-    for (int j = 0; j < i; j++) c[i * n + j] = c[j * n + i];
+    gemm(i1 - i0, n - i0, len, 1.0, a, sar, sak, a, sak, sar, c + i0 * n + i0, n, 1, work);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,9 +196,9 @@ static double householder(double *x, int len, int inc, double *beta) {
     *beta = alpha;
     return 0;
   }
-  double ss = 0;
+  double ss = 0, rscale = 1 / scale;
   for (int i = 1; i < len; i++) {
-    double t = x[i * inc] / scale;
+    double t = x[i * inc] * rscale;
     ss += t * t;
   }
   double xnorm = scale * dsqrt(ss);
@@ -186,6 +212,55 @@ static double householder(double *x, int len, int inc, double *beta) {
   for (int i = 1; i < len; i++) x[i * inc] *= inv;
   *beta = b;
   return (b - alpha) / b;
+}
+
+// L ← (I − τ·v·vᵀ)·L for the len×w block whose row i is l + i·ld: sums = Lᵀ·v (four rows per
+// pass, so that the accumulation chains stay short), then L_i −= τ·v_i·sums.
+static void reflect_rows(double *l, int ld, int len, int w, const double *v, double tau, double *sums) {
+  for (int c = 0; c < w; c++) sums[c] = 0;
+  int i = 0;
+  for (; i + 3 < len; i += 4) {
+    const double *r0 = l + i * ld, *r1 = r0 + ld, *r2 = r1 + ld, *r3 = r2 + ld;
+    f64x2 v0 = wasm_f64x2_splat(v[i]), v1 = wasm_f64x2_splat(v[i + 1]);
+    f64x2 v2 = wasm_f64x2_splat(v[i + 2]), v3 = wasm_f64x2_splat(v[i + 3]);
+    int c = 0;
+    for (; c + 1 < w; c += 2) {
+      f64x2 a = MADD(v0, wasm_v128_load(r0 + c), MADD(v1, wasm_v128_load(r1 + c), wasm_v128_load(sums + c)));
+      wasm_v128_store(sums + c, MADD(v2, wasm_v128_load(r2 + c), MADD(v3, wasm_v128_load(r3 + c), a)));
+    }
+    for (; c < w; c++) sums[c] += v[i] * r0[c] + v[i + 1] * r1[c] + v[i + 2] * r2[c] + v[i + 3] * r3[c];
+  }
+  for (; i < len; i++) axpy(v[i], l + i * ld, sums, w);
+  for (i = 0; i < len; i++) axpy(-tau * v[i], sums, l + i * ld, w);
+}
+
+// N ← N·(I − τ·v·vᵀ) for the rows×len block whose row i is x + i·ld: t_i = N_i·v for two rows at
+// a time, then N_i −= τ·t_i·vᵀ.
+static void reflect_columns(double *x, int ld, int rows, int len, const double *v, double tau) {
+  int i = 0;
+  for (; i + 1 < rows; i += 2) {
+    double *r0 = x + i * ld, *r1 = r0 + ld;
+    f64x2 a0 = wasm_f64x2_splat(0), a1 = a0, b0 = a0, b1 = a0;
+    int c = 0;
+    for (; c + 3 < len; c += 4) {
+      f64x2 va = wasm_v128_load(v + c), vb = wasm_v128_load(v + c + 2);
+      a0 = MADD(wasm_v128_load(r0 + c), va, a0);
+      b0 = MADD(wasm_v128_load(r0 + c + 2), vb, b0);
+      a1 = MADD(wasm_v128_load(r1 + c), va, a1);
+      b1 = MADD(wasm_v128_load(r1 + c + 2), vb, b1);
+    }
+    a0 = wasm_f64x2_add(a0, b0);
+    a1 = wasm_f64x2_add(a1, b1);
+    double t0 = wasm_f64x2_extract_lane(a0, 0) + wasm_f64x2_extract_lane(a0, 1);
+    double t1 = wasm_f64x2_extract_lane(a1, 0) + wasm_f64x2_extract_lane(a1, 1);
+    for (; c < len; c++) {
+      t0 += r0[c] * v[c];
+      t1 += r1[c] * v[c];
+    }
+    axpy(-tau * t0, v, r0, len);
+    axpy(-tau * t1, v, r1, len);
+  }
+  for (; i < rows; i++) axpy(-tau * dot(x + i * ld, v, len), v, x + i * ld, len);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -287,12 +362,10 @@ void band_panel(double *a, int n, int nb, int p, double *work, double *tstore, d
     double tc = householder(v + c * nb + c, m - c, nb, &betas[c]);
     t[c * nb + c] = tc;
     v[c * nb + c] = 1;
-    if (tc != 0) {
-      // Remaining columns c+1..nb-1: s = vᵀ·P, P −= τ·v·s (row by row: rows are contiguous).
-      int rest = nb - c - 1;
-      for (int q = 0; q < rest; q++) sc[q] = 0;
-      for (int i = c; i < m; i++) axpy(v[i * nb + c], v + i * nb + c + 1, sc, rest);
-      for (int i = c; i < m; i++) axpy(-tc * v[i * nb + c], sc, v + i * nb + c + 1, rest);
+    if (tc != 0 && c + 1 < nb) {
+      // Remaining columns c+1..nb-1: P ← (I − τ·v·vᵀ)·P, rows contiguous; v copied into x.
+      for (int i = c; i < m; i++) x[i] = v[i * nb + c];
+      reflect_rows(v + c * nb + c + 1, nb, m - c, nb - c - 1, x + c, tc, sc);
     }
   }
   for (int c = w; c < nb; c++) t[c * nb + c] = 0;
@@ -343,22 +416,21 @@ void band_symm_rows(double *a, int n, int nb, int p, double *work, int i0, int i
   // Left of the diagonal block: A[I, 0:i0]; below it, read transposed: A[i1:m, I]ᵀ.
   if (i0 > 0) gemm(rows, nb, i0, 1.0, a22 + i0 * n, n, 1, u, nb, 1, xi, nb, 0, gw);
   if (i1 < m) gemm(rows, nb, m - i1, 1.0, a22 + i1 * n + i0, 1, n, u + i1 * nb, nb, 1, xi, nb, 0, gw);
-  // The diagonal block rows×rows, lower-stored: split by 128-row tiles so that most is gemm.
-  const int MB = 128;
-  for (int b0 = 0; b0 < rows; b0 += MB) {
-    int mb = imin(MB, rows - b0);
+  // The diagonal block rows×rows, lower-stored: split by SYMM_TILE-row tiles; the tiles off the
+  // diagonal go through gemm as they are, each diagonal tile is mirrored into a dense copy first.
+  double *dense = gw + KC * NC + 4 * KC;
+  for (int b0 = 0; b0 < rows; b0 += SYMM_TILE) {
+    int mb = imin(SYMM_TILE, rows - b0);
     int g0 = i0 + b0;
     if (b0 > 0) gemm(mb, nb, b0, 1.0, a22 + g0 * n + i0, n, 1, u + i0 * nb, nb, 1, x + g0 * nb, nb, 0, gw);
     if (b0 + mb < rows)
       gemm(mb, nb, rows - b0 - mb, 1.0, a22 + (g0 + mb) * n + g0, 1, n, u + (g0 + mb) * nb, nb, 1, x + g0 * nb, nb,
            0, gw);
     for (int i = 0; i < mb; i++) {
-      double *xr = x + (g0 + i) * nb;
-      for (int j = 0; j < mb; j++) {
-        double aij = j <= i ? a22[(g0 + i) * n + g0 + j] : a22[(g0 + j) * n + g0 + i];
-        if (aij != 0) axpy(aij, u + (g0 + j) * nb, xr, nb);
-      }
+      const double *src = a22 + (g0 + i) * n + g0;
+      for (int j = 0; j <= i; j++) dense[i * mb + j] = dense[j * mb + i] = src[j];
     }
+    gemm(mb, nb, mb, 1.0, dense, mb, 1, u + g0 * nb, nb, 1, x + g0 * nb, nb, 0, gw);
   }
 }
 
@@ -409,6 +481,41 @@ void reduce_to_band(double *a, int n, int nb, double *work, double *tstore, doub
   }
 }
 
+// y = D·v for the symmetric len×len block D whose lower triangle is stored by rows: row p holds
+// D[p][0..p] at d + p·ld. One pass: each row gives y[p] (a dot) and adds to y[0..p) (an axpy).
+static void symv_lower_rows(const double *d, int ld, int len, const double *v, double *y) {
+  for (int p = 0; p < len; p++) y[p] = 0;
+  for (int p = 0; p < len; p++) {
+    const double *row = d + p * ld;
+    f64x2 vp = wasm_f64x2_splat(v[p]);
+    f64x2 acc = wasm_f64x2_splat(0);
+    int q = 0;
+    for (; q + 1 < p; q += 2) {
+      f64x2 r = wasm_v128_load(row + q);
+      acc = MADD(r, wasm_v128_load(v + q), acc);
+      wasm_v128_store(y + q, MADD(vp, r, wasm_v128_load(y + q)));
+    }
+    double sum = wasm_f64x2_extract_lane(acc, 0) + wasm_f64x2_extract_lane(acc, 1);
+    for (; q < p; q++) {
+      sum += row[q] * v[q];
+      y[q] += v[p] * row[q];
+    }
+    y[p] += sum + row[p] * v[p];
+  }
+}
+
+// D −= v·wᵀ + w·vᵀ on the lower triangle stored as in symv_lower_rows.
+static void syr2_lower_rows(double *d, int ld, int len, const double *v, const double *w) {
+  for (int p = 0; p < len; p++) {
+    double *row = d + p * ld;
+    f64x2 vp = wasm_f64x2_splat(-v[p]), wp = wasm_f64x2_splat(-w[p]);
+    int q = 0;
+    for (; q + 1 <= p; q += 2)
+      wasm_v128_store(row + q, MADD(vp, wasm_v128_load(w + q), MADD(wp, wasm_v128_load(v + q), wasm_v128_load(row + q))));
+    for (; q <= p; q++) row[q] -= v[p] * w[q] + w[p] * v[q];
+  }
+}
+
 // Stage 2: band (half-width nb, lower triangle of a) → tridiagonal by bulge chasing, in a
 // compact copy whose rows run forward: row i holds A[i][i−2nb … i], so that every block the
 // chase touches is a set of contiguous row pieces. Outputs d, e. work: n·(2nb+1) + 4·nb·nb doubles.
@@ -443,33 +550,22 @@ int band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, do
         // Left block rows [s, s+len), columns (col, s): L ← H·L, row by row.
         int w = s - col - 1;
         if (w > 0) {
-          for (int c = 0; c < w; c++) sums[c] = 0;
-          for (int i = 0; i < len; i++) axpy(v[i], &BAND(s + i, col + 1), sums, w);
-          for (int i = 0; i < len; i++) axpy(-tau * v[i], sums, &BAND(s + i, col + 1), w);
+          reflect_rows(&BAND(s, col + 1), 2 * nb, len, w, v, tau, sums);
         }
-        // Diagonal block: D ← H·D·H via w = τD·v − ½τ²(vᵀDv)·v, D −= v·wᵀ + w·vᵀ.
-        for (int p = 0; p < len; p++) {
-          const double *row = &BAND(s + p, s);
-          for (int q = 0; q <= p; q++) blk[p * nb + q] = blk[q * nb + p] = row[q];
-        }
+        // Diagonal block: D ← H·D·H via w = τD·v − ½τ²(vᵀDv)·v, D −= v·wᵀ + w·vᵀ, on the lower
+        // triangle in place (row p of the block starts 2nb doubles after row p−1).
+        symv_lower_rows(&BAND(s, s), 2 * nb, len, v, wv);
         double vdv = 0;
         for (int p = 0; p < len; p++) {
-          wv[p] = tau * dot(blk + p * nb, v, len);
+          wv[p] *= tau;
           vdv += wv[p] * v[p];
         }
         double half = 0.5 * tau * vdv;
         for (int p = 0; p < len; p++) wv[p] -= half * v[p];
-        for (int p = 0; p < len; p++) {
-          double *row = &BAND(s + p, s);
-          axpy(-v[p], wv, row, p + 1);
-          axpy(-wv[p], v, row, p + 1);
-        }
+        syr2_lower_rows(&BAND(s, s), 2 * nb, len, v, wv);
         // Block below: rows [s+len, s+len+nb) ∩ [0, n), columns [s, s+len): N ← N·H.
         int r1 = s + len, r2 = imin(s + len + nb, n);
-        for (int i = r1; i < r2; i++) {
-          double *row = &BAND(i, s);
-          axpy(-tau * dot(row, v, len), v, row, len);
-        }
+        if (r2 > r1) reflect_columns(&BAND(r1, s), 2 * nb, r2 - r1, len, v, tau);
       }
       BAND(s, col) = beta;
       for (int i = 1; i < len; i++) BAND(s + i, col) = 0;
@@ -498,6 +594,17 @@ static void apply_band_reflector(const double *h, int n, int nb, double *x, int 
   double tau = h[1];
   const double *v = h + 2;
   if (tau == 0) return;
+  if (count <= 4) {
+    // Few vectors (the refinement of a handful of small values): column by column, no scratch.
+    for (int k = 0; k < count; k++) {
+      double *xk = x + s * ldx + k;
+      double t = 0;
+      for (int i = 0; i < len; i++) t += v[i] * xk[i * ldx];
+      t *= tau;
+      for (int i = 0; i < len; i++) xk[i * ldx] -= t * v[i];
+    }
+    return;
+  }
   for (int k = 0; k < count; k++) wv[k] = 0;
   for (int i = 0; i < len; i++) axpy(v[i], x + (s + i) * ldx, wv, count);
   for (int i = 0; i < len; i++) axpy(-tau * v[i], wv, x + (s + i) * ldx, count);
@@ -516,11 +623,38 @@ static void apply_band_reflectors(const double *refl, int nrefl, int n, int nb, 
   }
 }
 
+// The band reflectors on x (n×count). Up to nb vectors are first transposed into `rows`
+// (count×n, room for n·nb doubles), where each reflector meets contiguous pieces of every vector
+// (dot and axpy of length nb); more vectors go through the column-chunked version.
+static void apply_band_reflectors_any(const double *refl, int nrefl, int n, int nb, double *x, int count,
+                                      int transpose, double *wv, double *rows) {
+  if (count > nb) {
+    apply_band_reflectors(refl, nrefl, n, nb, x, count, transpose, wv);
+    return;
+  }
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < count; k++) rows[k * n + i] = x[i * count + k];
+  for (int step = 0; step < nrefl; step++) {
+    const double *h = refl + (long)(transpose ? step : nrefl - 1 - step) * (nb + 2);
+    int s = (int)h[0], len = imin(nb, n - s);
+    double tau = h[1];
+    if (tau == 0) continue;
+    for (int k = 0; k < count; k++) {
+      double *z = rows + k * n + s;
+      axpy(-tau * dot(h + 2, z, len), h + 2, z, len);
+    }
+  }
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < count; k++) x[i * count + k] = rows[k * n + i];
+}
+
 // x[r0:] ← (I − V·T·Vᵀ)·x[r0:] for panel p, or with Tᵀ (the transpose).
 static void apply_panel(const double *a, int n, int nb, const double *tstore, int p, double *x, int count,
                         int transpose, double *vbuf, double *y, double *y2, double *gw) {
   int j0 = p * nb, r0 = j0 + nb, m = n - r0;
   const double *t = tstore + p * nb * nb;
+  // V (unit lower trapezoidal, stored below the band) copied into vbuf (m×nb): one strided pass,
+  // then both products read it compactly.
   for (int i = 0; i < m; i++)
     for (int c = 0; c < nb; c++) vbuf[i * nb + c] = i == c ? 1.0 : (i > c ? a[(r0 + i) * n + j0 + c] : 0.0);
   for (int i = 0; i < nb * count; i++) y[i] = 0;
@@ -549,12 +683,120 @@ void apply_two_stage(const double *a, int n, int nb, const double *tstore, const
   int panels = 0;
   for (int j0 = 0; j0 + nb < n - 1; j0 += nb) panels++;
   if (!transpose) {
-    apply_band_reflectors(refl, nrefl, n, nb, x, count, 0, wv);
+    apply_band_reflectors_any(refl, nrefl, n, nb, x, count, 0, wv, vbuf);
     for (int p = panels - 1; p >= 0; p--) apply_panel(a, n, nb, tstore, p, x, count, 0, vbuf, y, y2, gw);
   } else {
     for (int p = 0; p < panels; p++) apply_panel(a, n, nb, tstore, p, x, count, 1, vbuf, y, y2, gw);
-    apply_band_reflectors(refl, nrefl, n, nb, x, count, 1, wv);
+    apply_band_reflectors_any(refl, nrefl, n, nb, x, count, 1, wv, vbuf);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Eigenvalues of the symmetric tridiagonal matrix with diagonal d[0..n) and off-diagonal
+// e[0..n−1) by the square-root-free implicit QL iteration of Pal, Walker and Kahan (the scheme of
+// LAPACK's dsterf): it iterates on e², so each step costs two divisions and no square root.
+// A block splits where e[m]² ≤ ε²·(|d[m]| + |d[m+1]|)², the same test as the TypeScript QL.
+// On return d holds the eigenvalues (unsorted) and e is overwritten. Returns 0, or −1 when the
+// iteration did not converge (the caller falls back to the TypeScript QL).
+
+// Eigenvalues of [[a, b], [b, c]]: the larger-magnitude one from the sum, the other from the determinant.
+static void eigenvalues_2x2(double a, double b, double c, double *rt1, double *rt2) {
+  double sm = a + c, adf = dabs(a - c), ab = dabs(b + b);
+  double acmx = dabs(a) > dabs(c) ? a : c, acmn = dabs(a) > dabs(c) ? c : a;
+  double rt;
+  if (adf > ab) rt = adf * dsqrt(1 + (ab / adf) * (ab / adf));
+  else if (adf < ab) rt = ab * dsqrt(1 + (adf / ab) * (adf / ab));
+  else rt = ab * 1.4142135623730951;
+  if (sm == 0) {
+    *rt1 = 0.5 * rt;
+    *rt2 = -0.5 * rt;
+    return;
+  }
+  *rt1 = 0.5 * (sm < 0 ? sm - rt : sm + rt);
+  *rt2 = (acmx / *rt1) * acmn - (b / *rt1) * b;
+}
+
+// 2^k for an integer k in [−1022, 1023].
+static double power_of_two(int k) {
+  union {
+    unsigned long long bits;
+    double value;
+  } u;
+  u.bits = (unsigned long long)(k + 1023) << 52;
+  return u.value;
+}
+
+// The binary exponent of a normal positive x (x = f·2^k with 1 ≤ f < 2).
+static int exponent_of(double x) {
+  union {
+    double value;
+    unsigned long long bits;
+  } u;
+  u.value = x;
+  return (int)((u.bits >> 52) & 0x7ff) - 1023;
+}
+
+EXPORT(tridiagonal_eigenvalues)
+int tridiagonal_eigenvalues(double *d, double *e, int n) {
+  if (n <= 1) return 0;
+  const double eps = 2.220446049250313e-16, eps2 = eps * eps;
+  // Scale by a power of two (exact) so that the largest entry is near 1: the squares of e neither
+  // overflow nor underflow needlessly.
+  double big = 0;
+  for (int i = 0; i < n; i++) big = big > dabs(d[i]) ? big : dabs(d[i]);
+  for (int i = 0; i + 1 < n; i++) big = big > dabs(e[i]) ? big : dabs(e[i]);
+  if (big == 0) return 0;
+  if (!(big < __builtin_inf())) return -1;
+  int k = big >= 2.2250738585072014e-308 ? -exponent_of(big) : 0;
+  double scale = power_of_two(k < -1000 ? -1000 : k > 1000 ? 1000 : k);
+  for (int i = 0; i < n; i++) d[i] *= scale;
+  for (int i = 0; i + 1 < n; i++) e[i] = (e[i] * scale) * (e[i] * scale);
+  e[n - 1] = 0;
+  int iterations = 0, limit = 30 * n;
+  int l = 0;
+  while (l < n) {
+    int m = l;
+    for (; m < n - 1; m++) {
+      double s = dabs(d[m]) + dabs(d[m + 1]);
+      if (e[m] <= eps2 * s * s) break;
+    }
+    if (m < n - 1) e[m] = 0;
+    if (m == l) {
+      l++;
+      continue;
+    }
+    if (m == l + 1) {
+      eigenvalues_2x2(d[l], dsqrt(e[l]), d[l + 1], &d[l], &d[l + 1]);
+      e[l] = 0;
+      l += 2;
+      continue;
+    }
+    if (++iterations > limit) return -1;
+    // Shift: the eigenvalue of the leading 2×2 block nearer to d[l].
+    double rte = dsqrt(e[l]);
+    double sigma = (d[l + 1] - d[l]) / (2 * rte);
+    double as = dabs(sigma);
+    double r = as > 1e150 ? as : dsqrt(sigma * sigma + 1);
+    sigma = d[l] - rte / (sigma + (sigma >= 0 ? r : -r));
+    double c = 1, s = 0, gamma = d[m] - sigma, p = gamma * gamma;
+    for (int i = m - 1; i >= l; i--) {
+      double bb = e[i];
+      r = p + bb;
+      if (i != m - 1) e[i + 1] = s * r;
+      double oldc = c, oldgamma = gamma, alpha = d[i];
+      double rinv = 1 / r;
+      c = p * rinv;
+      s = bb * rinv;
+      gamma = c * (alpha - sigma) - s * oldgamma;
+      d[i + 1] = oldgamma + (alpha - gamma);
+      p = c != 0 ? (gamma * gamma) / c : oldc * bb;
+    }
+    e[l] = s * p;
+    d[l] = sigma + gamma;
+  }
+  double unscale = power_of_two(k < -1000 ? 1000 : k > 1000 ? -1000 : -k);
+  for (int i = 0; i < n; i++) d[i] *= unscale;
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -562,6 +804,18 @@ void apply_two_stage(const double *a, int n, int nb, const double *tstore, const
 EXPORT(map_to_long_side)
 void map_to_long_side(const double *w, int rows, int cols, int ofColumns, const double *x, int count, double *y,
                       double *work) {
+  if (count <= 4) {
+    // A handful of vectors: one pass over W without packing it (y must be zeroed by the caller).
+    int n = ofColumns ? cols : rows;
+    for (int i = 0; i < rows; i++) {
+      const double *wi = w + i * cols;
+      for (int p = 0; p < count; p++) {
+        if (!ofColumns) axpy(x[p * n + i], wi, y + p * cols, cols);
+        else y[p * rows + i] += dot(wi, x + p * n, cols);
+      }
+    }
+    return;
+  }
   if (!ofColumns) gemm(count, cols, rows, 1.0, x, rows, 1, w, cols, 1, y, cols, 0, work);
   else gemm(count, rows, cols, 1.0, x, cols, 1, w, 1, cols, y, rows, 0, work);
 }

@@ -10,6 +10,7 @@
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -384,8 +385,8 @@ export function damage(s: Seed, original: Buffer, c: Case): Buffer {
   return applyBytes(b, c.bytes);
 }
 
-/** What one case did. */
-export type Outcome = { kind: 'ok' } | { kind: 'refused'; message: string; offset: boolean };
+/** What one case did (`hang`: refused by the HDF5 watchdog, h5client.ts, after HDF5 looped). */
+export type Outcome = { kind: 'ok' } | { kind: 'refused'; message: string; offset: boolean; hang: boolean };
 
 /**
  * Opens `file`, reads every tensor and every planned matrix, and checks the property. Throws an AssertionError-
@@ -432,7 +433,12 @@ export async function exercise(file: string, lenient: boolean, diskBytes: number
     ) {
       throw new Error(`WeightFileError does not name a file of the model: ${err.message}`, { cause: err });
     }
-    return { kind: 'refused', message: err.message, offset: err.offset !== undefined };
+    return {
+      kind: 'refused',
+      message: err.message,
+      offset: err.offset !== undefined,
+      hang: /HDF5 (parsing|read) did not finish within/.test(err.detail),
+    };
   }
 }
 
@@ -452,10 +458,15 @@ export interface Tally {
   refused: number;
   /** Refusals whose WeightFileError carries a byte offset. */
   withOffset: number;
+  /** Refusals by the HDF5 watchdog: HDF5 looped on the file, its worker was terminated. */
+  hangs: number;
   slowestMs: number;
   ms: number;
   failure?: { seed: number; path: string; counterexample: string; error: string; file?: string };
 }
+
+/** How many files the HDF5 watchdog stopped are kept per campaign (`keep`). */
+const KEEP_HANGS = 10;
 
 /** Cases are written to memory (tmpfs) when the machine has it: thousands of small writes per second. */
 const scratch = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
@@ -493,12 +504,20 @@ export function workspace(s: Seed): {
  */
 export async function campaign(
   reader: string,
-  options: { seed: number; cases: number; budgetMs: number; maxBytes?: number; trace?: string },
+  options: {
+    seed: number;
+    cases: number;
+    budgetMs: number;
+    maxBytes?: number;
+    trace?: string;
+    /** Where the first few files that the HDF5 watchdog stopped are kept. */
+    keep?: string;
+  },
   progress?: (casesDone: number) => void,
 ): Promise<Tally> {
   const seeds = SEEDS[reader];
   const spaces = seeds.map(workspace);
-  const tally: Tally = { reader, cases: 0, ok: 0, refused: 0, withOffset: 0, slowestMs: 0, ms: 0 };
+  const tally: Tally = { reader, cases: 0, ok: 0, refused: 0, withOffset: 0, hangs: 0, slowestMs: 0, ms: 0 };
   const started = Date.now();
   try {
     const result = await fc.check(
@@ -525,6 +544,13 @@ export async function campaign(
         else {
           tally.refused++;
           if (outcome.offset) tally.withOffset++;
+          if (outcome.hang && ++tally.hangs <= KEEP_HANGS && options.keep) {
+            mkdirSync(options.keep, { recursive: true });
+            writeFileSync(
+              path.join(options.keep, `${reader}-hang-${tally.hangs}-${seeds[which].mutate}`),
+              bytes,
+            );
+          }
         }
       }),
       { seed: options.seed, numRuns: options.cases, endOnFailure: false },

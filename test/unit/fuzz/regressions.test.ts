@@ -1,19 +1,37 @@
 /**
  * Every failure the fuzzing and the hostile-file tests found, with the exact bytes (or the seed) that found it.
  * Each was an exception other than WeightFileError, a hang, or a global that got through; each is fixed in
- * src/formats/ except the last: an h5wasm hang, which the analysis worker contains (cancel terminates it).
+ * src/formats/ except the Keras HDF5 hangs: h5wasm loops, which the HDF5 watchdog (h5client.ts) turns into a
+ * refusal after a bounded time.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import { fixturesDir, repoRoot } from '../paths';
 import { WorkerPool } from '../../../src/engine/pool';
 import { runAnalysis } from '../../../src/engine/analysis';
-import { CancelledError } from '../../../src/engine/errors';
 import { DEFAULT_SETTINGS } from '../../../src/engine/report';
-import { refusal, scratchDir, timed, torchLegacy, torchZip } from './craft';
+import { openWeightFile } from '../../../src/formats/registry';
+import { refusal, scratchDir, timed, torchLegacy, torchZip, zip } from './craft';
+
+/** keras2_model.h5 damaged so that h5wasm loops forever reading its root attributes (found by `npm run fuzz`). */
+const HANGING_H5 = path.join(repoRoot, 'test/unit/fuzz/data/keras2_model-hang.h5');
+
+/** Runs `f` with the HDF5 watchdog's deadline set to `seconds` (also for workers started meanwhile). */
+async function withHdf5Timeout<T>(seconds: string, f: () => Promise<T>): Promise<T> {
+  const saved = process.env.RMT_LENS_HDF5_TIMEOUT;
+  process.env.RMT_LENS_HDF5_TIMEOUT = seconds;
+  try {
+    return await f();
+  } finally {
+    if (saved === undefined) delete process.env.RMT_LENS_HDF5_TIMEOUT;
+    else process.env.RMT_LENS_HDF5_TIMEOUT = saved;
+  }
+}
 
 const scratch = scratchDir('rmt-regressions-');
 after(() => scratch.dispose());
@@ -97,24 +115,114 @@ describe('fuzz regressions', () => {
     assert.equal(e.tensor, 'w');
   });
 
-  test('Keras HDF5 hang (h5wasm loops on a corrupt attribute, seed 20261123): contained by the worker pool, cancel stops it', async () => {
+  test('Keras HDF5 hang (h5wasm loops on a corrupt attribute, seed 20261123): the HDF5 watchdog refuses the file', async () => {
     // test/unit/fuzz/data/keras2_model-hang.h5: keras2_model.h5 damaged by the case that hung; h5wasm never returns
-    // from reading the root attribute 'backend'. HDF5 runs synchronously, so no reader code can stop it; what the
-    // user gets is the analysis worker: cancelling terminates it, and the pool goes on with a fresh one.
-    const hang = path.join(repoRoot, 'test/unit/fuzz/data/keras2_model-hang.h5');
-    const good = path.join(repoRoot, 'test/fixtures/keras/keras2_model.h5');
-    const pool = new WorkerPool(path.join(repoRoot, 'out/src/engine/worker.js'), 1);
+    // from reading the root attribute 'backend'. HDF5 runs in its own thread (h5client.ts), which the watchdog
+    // terminates: the open fails with one clear line, and the next file gets a fresh HDF5 thread.
+    const good = path.join(fixturesDir, 'keras/keras2_weights.h5');
+    const before = await openWeightFile(good); // open before the hang: its reads survive the restart
     try {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), 3000);
-      const started = Date.now();
-      await assert.rejects(runAnalysis(pool, hang, DEFAULT_SETTINGS, {}, controller.signal), CancelledError);
-      clearTimeout(timer);
-      assert.ok(Date.now() - started < 4500, 'cancel took effect within a second and a half');
-      const report = await runAnalysis(pool, good, DEFAULT_SETTINGS);
-      assert.ok(report.layers.length > 0);
+      const { ms, value: e } = await withHdf5Timeout('1', () => timed(() => refusal(HANGING_H5)));
+      assert.equal(
+        e.message,
+        'keras2_model-hang.h5: HDF5 parsing did not finish within 1 s — the file is probably corrupt',
+      );
+      assert.ok(ms < 6000, `refused after ${ms.toFixed(0)} ms`);
+      const name = before.tensors[0].name;
+      assert.equal(
+        (await before.read(name)).length,
+        before.tensors[0].shape.reduce((a, b) => a * b, 1),
+      );
+      assert.ok(
+        (await refusal(scratch.write('cut.h5', readFileSync(good).subarray(0, 2000)))).detail.startsWith(
+          'HDF5: truncated file',
+        ),
+      );
     } finally {
-      await pool.dispose();
+      await before.close();
     }
   });
+
+  test('seven more files on which HDF5 loops (`npm run fuzz -- --seed 7`): each refused by the watchdog', async () => {
+    // two differ from keras2_model.h5 in a few bytes (offset: value); five were damaged by inserted or deleted
+    // runs and are committed gzipped (test/unit/fuzz/data/keras2_model-hang-seed7-*.h5.gz)
+    const patched = (patch: Record<number, number>) => {
+      const bytes = readFileSync(path.join(fixturesDir, 'keras/keras2_model.h5'));
+      for (const [at, value] of Object.entries(patch)) bytes[Number(at)] = value;
+      return bytes;
+    };
+    const hangs: Array<[string, Buffer]> = [
+      ['hang-6.h5', patched({ 2069: 0xff, 2070: 0xff, 2071: 0xff, 2072: 0xfe, 25248: 0x42, 37751: 0xa9 })],
+      ['hang-9.h5', patched({ 2120: 0, 2128: 0, 37594: 4 })],
+      ...[2, 3, 4, 7, 8].map((n): [string, Buffer] => [
+        `hang-${n}.h5`,
+        gunzipSync(
+          readFileSync(path.join(repoRoot, `test/unit/fuzz/data/keras2_model-hang-seed7-${n}.h5.gz`)),
+        ),
+      ]),
+    ];
+    for (const [name, bytes] of hangs) {
+      // they loop for good: a short deadline is enough
+      const { ms, value: e } = await withHdf5Timeout('0.3', () =>
+        timed(() => refusal(scratch.write(name, bytes))),
+      );
+      assert.equal(
+        e.message,
+        `${name}: HDF5 parsing did not finish within 0.3 s — the file is probably corrupt`,
+      );
+      assert.ok(ms < 6000, `${name}: refused after ${ms.toFixed(0)} ms`);
+    }
+  });
+
+  test('a file on which the HDF5 wasm traps (`npm run fuzz -- --seed 7`): refused, and HDF5 starts afresh', async () => {
+    // keras2_model.h5 with byte 929 set to 0xce: "memory access out of bounds" inside HDF5, whose state is then
+    // suspect; the worker is replaced, and a file opened before goes on reading (reopened in the new worker)
+    const good = await openWeightFile(path.join(fixturesDir, 'keras/keras2_weights.h5'));
+    try {
+      const expected = await good.read(good.tensors[0].name);
+      const bytes = readFileSync(path.join(fixturesDir, 'keras/keras2_model.h5'));
+      bytes[929] = 0xce;
+      const e = await refusal(scratch.write('trap.h5', bytes));
+      assert.equal(e.message, 'trap.h5: HDF5: memory access out of bounds');
+      assert.deepEqual(await good.read(good.tensors[0].name), expected);
+    } finally {
+      await good.close();
+    }
+  });
+
+  test('the same hang inside a .keras archive: refused, its extracted copy removed', async () => {
+    const file = scratch.write(
+      'hang.keras',
+      zip([{ name: 'model.weights.h5', data: readFileSync(HANGING_H5) }]),
+    );
+    const extracted = () => readdirSync(os.tmpdir()).filter((d) => d.startsWith('rmt-lens-'));
+    const before = extracted();
+    const e = await withHdf5Timeout('1', () => refusal(file));
+    assert.deepEqual(extracted(), before);
+    assert.equal(
+      e.message,
+      'hang.keras: HDF5 parsing did not finish within 1 s — the file is probably corrupt',
+    );
+  });
+
+  test('the hang through the analysis pool (what the extension runs): the analysis fails with that line, the pool goes on', () =>
+    withHdf5Timeout('1', async () => {
+      const pool = new WorkerPool(path.join(repoRoot, 'out/src/engine/worker.js'), 1);
+      try {
+        const started = Date.now();
+        await assert.rejects(runAnalysis(pool, HANGING_H5, DEFAULT_SETTINGS), {
+          message:
+            'keras2_model-hang.h5: HDF5 parsing did not finish within 1 s — the file is probably corrupt',
+        });
+        assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+        const report = await runAnalysis(
+          pool,
+          path.join(fixturesDir, 'keras/keras2_model.h5'),
+          DEFAULT_SETTINGS,
+        );
+        assert.ok(report.layers.length > 0);
+      } finally {
+        await pool.dispose();
+      }
+    }));
 });

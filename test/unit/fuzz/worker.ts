@@ -1,7 +1,8 @@
 /**
  * Runs one reader's campaign in a child process: both cores are used, and a case that hangs the process itself
- * (synchronous wasm, which no timer can interrupt) is caught by the parent: no progress for `stallMs`, the worker
- * is killed and the hanging case's bytes are reported. Loaded otherwise (e.g. by a test runner that globs
+ * (synchronous code, which no timer can interrupt) is caught by the parent: no progress for `stallMs`, the worker
+ * is killed and the hanging case's bytes are reported. (HDF5, synchronous wasm, runs in its own killable thread
+ * under a watchdog, h5client.ts: a file it loops on is a refusal, counted as `hangs`.) Loaded otherwise (e.g. by a test runner that globs
  * every file), this module only exports `campaignInWorker`.
  */
 import { existsSync } from 'node:fs';
@@ -15,16 +16,28 @@ export interface CampaignOptions {
   maxBytes?: number;
   /** Where each case's bytes are written before it runs (kept when the case hangs). */
   trace?: string;
+  /** Where files the HDF5 watchdog stopped are kept (the first few). */
+  keep?: string;
 }
+
+/**
+ * The HDF5 watchdog's deadline in the fuzz processes (RMT_LENS_HDF5_TIMEOUT, seconds): a fuzz case is a file of
+ * at most a few tens of kilobytes that opens in milliseconds, so a case still parsing after a second is looping.
+ */
+export const FUZZ_HDF5_SECONDS = 1;
 
 export function campaignInWorker(reader: string, options: CampaignOptions, stallMs = 60_000): Promise<Tally> {
   return new Promise((resolve, reject) => {
-    // a child process: h5wasm writes HDF5's whole error stack for every damaged HDF5 file straight to file
-    // descriptor 2 (megabytes per run), so its output is dropped; every case's outcome comes back as a message
+    // a child process, whose output is dropped: every case's outcome comes back as a message (HDF5's error
+    // stacks no longer reach file descriptor 2: the HDF5 worker keeps them, see h5worker.ts)
     const worker = fork(__filename, [], {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       execArgv: [],
-      env: { ...process.env, RMT_FUZZ_CAMPAIGN: JSON.stringify({ reader, options }) },
+      env: {
+        ...process.env,
+        RMT_LENS_HDF5_TIMEOUT: String(FUZZ_HDF5_SECONDS),
+        RMT_FUZZ_CAMPAIGN: JSON.stringify({ reader, options }),
+      },
     });
     let done = 0;
     let timer: NodeJS.Timeout;
@@ -39,6 +52,7 @@ export function campaignInWorker(reader: string, options: CampaignOptions, stall
           ok: 0,
           refused: 0,
           withOffset: 0,
+          hangs: 0,
           slowestMs: stallMs,
           ms: 0,
           failure: {

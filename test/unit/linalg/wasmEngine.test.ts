@@ -5,10 +5,12 @@ import { after, describe, test } from 'node:test';
 import { createEngine } from '../../../src/linalg';
 import type { SpectrumEngine } from '../../../src/linalg/types';
 import { createWasmEngine } from '../../../src/linalg/wasmEngine';
-import { bestSimdVariant } from '../../../src/linalg/wasmKernels';
+import { tridiagonalEigen } from '../../../src/linalg/tridiagonalEigen';
+import { bestSimdVariant, WasmKernels } from '../../../src/linalg/wasmKernels';
 import { repoRoot } from '../paths';
 import {
   assertValidSvd,
+  seededRandom,
   gaussianMatrix,
   lcgMatrix,
   matmul,
@@ -127,6 +129,57 @@ describe('wasm engine', () => {
       assert.deepEqual([...buffer.subarray(0, 50)], [...a.subarray(0, 50)], 'the input is left alone');
       assertValidSvd(a, rows, cols, r);
     }
+  });
+
+  // The default is 16 below n = 1536 and 32 above; the kernels take any width up to 64.
+  for (const nb of [8, 16, 32, 64]) {
+    test(`band half-width ${nb}: values and selected vectors (one and two threads)`, async () => {
+      const [rows, cols] = [330, 410];
+      const a = gaussianMatrix(rows, cols, 100 + nb);
+      const expected = referenceSingularValues(a, rows, cols);
+      for (const threads of [1, 2]) {
+        const wasm = createWasmEngine(threads, bestSimdVariant() ?? 'plain', nb);
+        engines.push(wasm);
+        assert.ok(maxAbsDifference(wasm.singularValues(a, rows, cols), expected) <= 1e-10 * expected[0]);
+        const r = wasm.svd(a, rows, cols, [0, 1, 100, 328, 329]);
+        assert.ok(maxAbsDifference(r.values, expected) <= 1e-10 * expected[0]);
+        assertValidSvd(a, rows, cols, r);
+      }
+    });
+  }
+
+  test('tridiagonal eigenvalues in wasm (root-free QL) match the TypeScript QL', () => {
+    const kernels = new WasmKernels(1, bestSimdVariant() ?? 'plain');
+    const random = seededRandom(5);
+    const n = 300;
+    const cases: Record<string, [(i: number) => number, (i: number) => number]> = {
+      random: [() => 100 * random(), () => 10 * random()],
+      graded: [(i) => 10 ** (-i / 15), (i) => 0.5 * 10 ** (-(i + 0.5) / 15)],
+      wilkinson: [(i) => Math.abs(i - (n - 1) / 2), () => 1],
+      'zero diagonal, some zero couplings': [() => 0, (i) => (i % 7 === 0 ? 0 : 1)],
+      'zero matrix': [() => 0, () => 0],
+      'entries near 1e250': [() => 1e250 * random(), () => 1e250 * random()],
+      'entries near 1e-250': [() => 1e-250 * random(), () => 1e-250 * random()],
+      'a 2×2 block and 1×1 blocks': [(i) => i, (i) => (i === 3 ? 2 : 0)],
+    };
+    for (const [name, [diagonal, off]] of Object.entries(cases)) {
+      for (const size of [1, 2, 3, n]) {
+        const d = Float64Array.from({ length: size }, (_, i) => diagonal(i));
+        const e = Float64Array.from({ length: size }, (_, i) => (i < size - 1 ? off(i) : 0));
+        const expected = d.slice();
+        tridiagonalEigen(expected, e.slice(), size);
+        const values = kernels.tridiagonalEigenvalues(d, e);
+        assert.ok(values, `${name}: converged`);
+        expected.sort();
+        values.sort();
+        const scale = Math.max(...expected.map(Math.abs));
+        assert.ok(
+          maxAbsDifference(values, expected) <= 1e-13 * scale,
+          `${name}, n = ${size}: differs by ${maxAbsDifference(values, expected)} (scale ${scale})`,
+        );
+      }
+    }
+    kernels.dispose();
   });
 
   test('two threads give the same spectrum as one', async () => {

@@ -1,5 +1,6 @@
 // A small JSON Schema validator for the keywords schema/report.schema.json uses:
-// $ref (local), type, properties, required, additionalProperties, items, enum, const, anyOf, minItems, maxItems.
+// $ref (local), type, properties, required, additionalProperties, items, enum, const, anyOf, minItems, maxItems,
+// minimum, maximum.
 
 export type Schema = Record<string, unknown>;
 
@@ -25,6 +26,12 @@ export function validate(value: unknown, schema: Schema, root: Schema = schema, 
   if (typeof schema.type === 'string' && !hasType(value, schema.type)) {
     errors.push(`${path}: expected ${schema.type}, got ${JSON.stringify(value)?.slice(0, 40)}`);
     return errors;
+  }
+  if (typeof value === 'number') {
+    if (typeof schema.minimum === 'number' && value < schema.minimum)
+      errors.push(`${path}: ${value} below the minimum ${schema.minimum}`);
+    if (typeof schema.maximum === 'number' && value > schema.maximum)
+      errors.push(`${path}: ${value} above the maximum ${schema.maximum}`);
   }
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems)

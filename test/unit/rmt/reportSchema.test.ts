@@ -87,4 +87,26 @@ describe('report JSON schema (schema/report.schema.json)', () => {
     assert.ok(errors.some((e) => /layers\[0\]\.spacing\.pGoe/.test(e)));
     assert.ok(errors.some((e) => /undocumented field surprise/.test(e)));
   });
+
+  test('the settings in the provenance are described: α in range, vectorsTested complete', async () => {
+    const json = JSON.parse(toJson(await realReport()));
+    assert.deepEqual(json.provenance.settings.vectorsTested, {
+      allUpTo: 1024,
+      top: 100,
+      bottom: 20,
+      bulk: 100,
+    });
+    assert.equal(json.layers[0].porterThomas.level, 0.05);
+    json.provenance.settings.significance = 0.5;
+    json.provenance.settings.vectorsTested = { top: 10, bottom: 2, bulk: -1 };
+    json.layers[0].porterThomas.level = 0;
+    const errors = validate(json, schema);
+    assert.ok(
+      errors.some((e) => /settings\.significance: 0\.5 above the maximum 0\.2/.test(e)),
+      errors.join('\n'),
+    );
+    assert.ok(errors.some((e) => /settings\.vectorsTested: missing allUpTo/.test(e)));
+    assert.ok(errors.some((e) => /vectorsTested\.bulk: -1 below the minimum 0/.test(e)));
+    assert.ok(errors.some((e) => /porterThomas\.level: 0 below the minimum/.test(e)));
+  });
 });

@@ -3,7 +3,23 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, ReportPage, startServer, waitUntil } from './harness';
-import { analysis, FILE, headers, LAYERS, runMessages } from './reports';
+import type { LayerReport, ModelReport } from '../../../src/engine/report';
+import {
+  analysis,
+  APPROXIMATE_LAYERS,
+  APPROXIMATE_LIMIT,
+  approximatedAnalysis,
+  approximatedMessages,
+  FILE,
+  headers,
+  LAYERS,
+  runMessages,
+} from './reports';
+
+interface DOMRectLike {
+  top: number;
+  bottom: number;
+}
 
 describe('report page', () => {
   let browser: Browser;
@@ -133,6 +149,37 @@ describe('report page', () => {
     await page.close();
   });
 
+  test('the host selects a layer in a short panel: the grid scrolls to it, the page stays at its header', async () => {
+    // 200 px high: the grid (40vh) ends below the visible area, so scrolling the row into view would scroll the page.
+    const page = await ReportPage.open(browser, server.origin, { height: 200 });
+    await page.postAll(await runMessages());
+    await page.waitForPosted('rendered');
+    const last = LAYERS[LAYERS.length - 1].name;
+    await page.post({ type: 'selectLayer', name: last });
+    await page.waitForLayer(last);
+    await page.page.waitForTimeout(100);
+    const view = await page.page.evaluate((name) => {
+      const g = globalThis as unknown as {
+        scrollY: number;
+        document: { querySelector(s: string): { scrollTop: number; getBoundingClientRect(): DOMRectLike } };
+      };
+      const grid = g.document.querySelector('.layer-grid');
+      const row = g.document.querySelector(`vscode-data-grid-row[data-key="${name}"]`);
+      const header = g.document.querySelector('.layer-grid .header-row');
+      const r = row.getBoundingClientRect();
+      const gr = grid.getBoundingClientRect();
+      return {
+        pageScroll: g.scrollY,
+        gridScroll: grid.scrollTop,
+        rowInGrid: r.top >= header.getBoundingClientRect().bottom - 1 && r.bottom <= gr.bottom + 1,
+      };
+    }, last);
+    assert.equal(view.pageScroll, 0);
+    assert.ok(view.gridScroll > 0, `grid scrollTop ${view.gridScroll}`);
+    assert.ok(view.rowInGrid);
+    await page.close();
+  });
+
   test('plan (custom editor): the table from the header and an Analyze button', async () => {
     const page = await ReportPage.open(browser, server.origin);
     await page.post({ type: 'plan', file: FILE, format: 'safetensors', layers: headers(), skipped: 2 });
@@ -149,6 +196,32 @@ describe('report page', () => {
     await page.postAll(await runMessages());
     await page.waitForPosted('rendered');
     assert.equal(await page.page.isHidden('#analyze'), true);
+    await page.close();
+  });
+
+  test('the dtype column appears only when the layers differ in dtype', async () => {
+    const page = await ReportPage.open(browser, server.origin);
+    const mixed = headers().map((h, i) => (i === 2 ? { ...h, dtype: 'BF16' } : h));
+    await page.post({ type: 'plan', file: FILE, format: 'safetensors', layers: mixed, skipped: 0 });
+    await page.page.waitForSelector('vscode-data-grid-row[data-key]');
+    assert.equal(await page.page.textContent('.row-count'), '6 layers');
+    const dtypes = await page.page.$$eval('vscode-data-grid-row[data-key] [data-column="dtype"]', (c) =>
+      c.map((x) => x.textContent),
+    );
+    assert.deepEqual(
+      dtypes,
+      mixed.map((h) => h.dtype),
+    );
+    await page.post({ type: 'plan', file: FILE, format: 'safetensors', layers: headers(), skipped: 0 });
+    await waitUntil(async () => (await page.page.$('[data-column="dtype"]')) === null);
+    assert.equal(await page.page.textContent('.row-count'), '6 layers · all F32');
+    assert.equal(
+      await page.page.getAttribute(
+        `vscode-data-grid-row[data-key="${LAYERS[0].name}"] [data-column="shape"]`,
+        'title',
+      ),
+      '128 × 256 · F32',
+    );
     await page.close();
   });
 
@@ -336,5 +409,251 @@ describe('report page: comparisons', () => {
     assert.deepEqual(await page.violations(), []);
     assert.deepEqual(page.errors, []);
     await page.close();
+  });
+});
+
+describe('report page: approximated layers (above the exact limit)', () => {
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let model: ModelReport;
+  let approximated: LayerReport[];
+
+  before(async () => {
+    [server, browser, model] = await Promise.all([startServer(), launchBrowser(), approximatedAnalysis()]);
+    approximated = model.layers.filter((l) => l.approximate);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openApproximated(
+    options: { theme?: 'light' | 'dark'; width?: number } = {},
+  ): Promise<ReportPage> {
+    const page = await ReportPage.open(browser, server.origin, options);
+    await page.postAll(await approximatedMessages());
+    await page.waitForPosted('rendered');
+    return page;
+  }
+
+  const row = (name: string) => `vscode-data-grid-row[data-key="${name}"]`;
+  const cell = async (page: ReportPage, name: string, column: string) => {
+    const selector = `${row(name)} [data-column="${column}"]`;
+    return {
+      text: ((await page.page.textContent(selector)) ?? '').trim(),
+      title: (await page.page.getAttribute(selector, 'title')) ?? '',
+    };
+  };
+
+  test('the fixture: the layers above the limit are approximated, one with a lower-bound outlier count', () => {
+    assert.deepEqual(
+      approximated.map((l) => l.name),
+      APPROXIMATE_LAYERS.filter((l) => Math.min(l.rows, l.cols) > APPROXIMATE_LIMIT).map((l) => l.name),
+    );
+    assert.ok(approximated.some((l) => l.approximate?.outliersLowerBound));
+    assert.deepEqual(
+      model.model?.excludedFromCpse?.map((e) => e.name),
+      approximated.map((l) => l.name),
+    );
+  });
+
+  test('table: ≈ on estimates, ≥ on a lower bound, n/a with the reason, a tag on the row', async () => {
+    const page = await openApproximated();
+    assert.equal(await page.page.textContent('.row-count'), '5 layers · all F32 · 2 approximated (≈)');
+    // One dtype for all: said once above the table, no column for it.
+    assert.equal(await page.page.$('[data-column="dtype"]'), null);
+    for (const layer of model.layers) {
+      const approximation = layer.approximate;
+      assert.equal(
+        await page.page.getAttribute(row(layer.name), 'data-approximate'),
+        approximation ? '' : null,
+        layer.name,
+      );
+      const badge = `${row(layer.name)} .badge`;
+      const text = (await page.page.textContent(badge)) ?? '';
+      const dashed = await page.page.$eval(badge, (b) => b.classList.contains('badge-approximate'));
+      const norm = await cell(page, layer.name, 'spectralNorm');
+      const ratio = await cell(page, layer.name, 'ratio');
+      const outliers = await cell(page, layer.name, 'outliers');
+      if (!approximation) {
+        assert.equal(text, layer.verdict.summary);
+        assert.equal(dashed, false);
+        assert.ok(!norm.text.startsWith('≈') && !/estimate/.test(norm.title), norm.text);
+        assert.match(ratio.text, /^\d\.\d+$/);
+        assert.equal(outliers.text, String(layer.mp.outliers));
+        continue;
+      }
+      // The verdict: marked, without the engine's "(approximate)" suffix, the method in its tooltip.
+      assert.equal(text, `≈ ${layer.verdict.summary.replace(' (approximate)', '')}`);
+      assert.equal(dashed, true);
+      assert.match((await page.page.getAttribute(badge, 'title')) ?? '', /Lanczos.*SLQ/s);
+      // ‖W‖₂ is the top Ritz value: an estimate.
+      assert.match(norm.text, /^≈\d/);
+      assert.match(norm.title, /estimate.*top Ritz value/);
+      // ⟨r̃⟩ needs the bulk's levels: not computed, and the tooltip says why.
+      const reason = approximation.unavailable.find((u) => u.statistic === 'spacingRatio')?.reason ?? '';
+      assert.ok(reason.length > 0);
+      assert.equal(ratio.text, 'n/a');
+      assert.ok(ratio.title.includes(reason), ratio.title);
+      for (const column of ['pGoe', 'ptFailures', 'hillAlpha', 'wwAlpha', 'randDistance'])
+        assert.equal((await cell(page, layer.name, column)).text, 'n/a', column);
+      assert.equal(
+        outliers.text,
+        approximation.outliersLowerBound ? `≥${layer.mp.outliers}` : String(layer.mp.outliers),
+      );
+      if (approximation.outliersLowerBound) assert.match(outliers.title, /at least/);
+    }
+    // Sorting puts n/a last either way.
+    await page.page.click('vscode-data-grid-cell[cell-type="columnheader"][data-column="ratio"]');
+    await page.page.waitForSelector('[data-column="ratio"][aria-sort="descending"]');
+    const names = await page.page.$$eval('vscode-data-grid-row[data-key]', (r) =>
+      r.map((x) => x.getAttribute('data-key')),
+    );
+    assert.deepEqual(new Set(names.slice(-2)), new Set(approximated.map((l) => l.name)));
+    assert.deepEqual(await page.violations(), []);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('layer view: a banner on how it was computed, the ESD as an SLQ estimate, the missing charts explained', async () => {
+    const page = await openApproximated();
+    const layer = approximated.find((l) => !l.approximate?.outliersLowerBound) ?? approximated[0];
+    const approximation = layer.approximate!;
+    await page.page.click(`${row(layer.name)} [data-column="name"]`);
+    await page.waitForLayer(layer.name);
+    await page.page.waitForSelector('#esd-chart svg');
+
+    const banner = (await page.page.textContent('.approx-banner')) ?? '';
+    const n = Math.min(...layer.shape);
+    assert.ok(banner.includes(`Approximated: min(N, M) = ${n} > exact limit ${APPROXIMATE_LIMIT}`), banner);
+    assert.ok(banner.includes(`top ${approximation.k} singular values are exact Lanczos values`), banner);
+    assert.match(banner, /stochastic Lanczos quadrature \(SLQ, \d+ probes × \d+ steps\)/);
+    assert.match(banner, /Not computed, they need the full spectrum: level spacings, spacing ratio/);
+    // The engine's own sentences about the approximation are not repeated under the verdict.
+    const reasons = await page.page.$$eval('.reasons li', (li) => li.map((x) => x.textContent ?? ''));
+    assert.ok(
+      reasons.length > 0 && reasons.every((r) => !r.startsWith('approximated:')),
+      reasons.join(' | '),
+    );
+    const fact = (label: string) =>
+      page.page.$eval(
+        `.facts .fact:has(dt:text-is(${JSON.stringify(label)})) dd`,
+        (dd) => dd.textContent ?? '',
+      );
+    assert.match(await fact('‖W‖₂'), /^≈/);
+    assert.doesNotMatch(await fact('‖W‖F'), /^≈/);
+    assert.equal(await fact('Lanczos top-k'), String(approximation.k));
+
+    // ESD: the SLQ estimate, labelled as such, with the exact top values as ticks.
+    const esd = '[data-chart="esd"]';
+    assert.equal(await page.page.textContent(`${esd} h3`), 'Density estimate (SLQ) against Marchenko–Pastur');
+    assert.match((await page.page.textContent(`${esd} .caption`)) ?? '', /not a histogram of exact values/);
+    const legend = await page.page.$$eval('#esd-chart svg .role-legend-label text', (t) =>
+      t.map((x) => x.textContent),
+    );
+    assert.deepEqual(legend, ['density estimate (SLQ)', 'MP fit', 'top values (Lanczos)']);
+    const ticks = await page.page.$$eval('#esd-chart svg .top_values_marks path', (p) => p.length);
+    assert.equal(ticks, approximation.topValues.length);
+
+    // The charts that need the full spectrum: not drawn, one card says why.
+    for (const id of ['spacing', 'ratio', 'sigma2', 'delta3', 'porter-thomas', 'hill'])
+      assert.equal(await page.page.$(`#${id}-chart`), null, id);
+    const missing = (await page.page.textContent('[data-chart="missing"]')) ?? '';
+    for (const title of [
+      'Level spacings',
+      'Spacing ratio r̃',
+      'Number variance Σ²(L)',
+      'Spectral rigidity Δ₃(L)',
+      'Singular vectors: Porter–Thomas',
+      'Hill plot',
+    ])
+      assert.ok(missing.includes(title), `${title} in: ${missing}`);
+    assert.ok(
+      missing.includes(approximation.unavailable.find((u) => u.statistic === 'hill')!.reason),
+      missing,
+    );
+    await page.page.waitForTimeout(200);
+    await page.screenshot('report-light-approximated');
+
+    // An exact layer: no banner, no missing-charts card, a histogram.
+    const exact = model.layers.find((l) => !l.approximate && l.spacing)!;
+    await page.page.click(`${row(exact.name)} [data-column="name"]`);
+    await page.waitForLayer(exact.name);
+    await page.page.waitForSelector('#spacing-chart svg');
+    assert.equal(await page.page.$('.approx-banner'), null);
+    assert.equal(await page.page.$('[data-chart="missing"]'), null);
+    assert.equal(
+      await page.page.textContent('[data-chart="esd"] h3'),
+      'Singular values against Marchenko–Pastur',
+    );
+    assert.deepEqual(await page.violations(), []);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('model view: the layers left out of cPSE, with the reason; the cPSE curve names the right layers', async () => {
+    const page = await openApproximated({ theme: 'dark' });
+    await page.page.click('vscode-panel-tab#tab-model');
+    await page.page.waitForSelector('#cpse-chart svg');
+    const summary = (await page.page.textContent('.model-summary')) ?? '';
+    assert.match(summary, /2 layers above the exact size limit were approximated/);
+    assert.match(summary, /2 approximated layers are left out of cPSE/);
+    const excluded = await page.page.$$eval('.cpse-excluded li', (li) => li.map((x) => x.textContent));
+    assert.deepEqual(
+      excluded,
+      model.model!.excludedFromCpse!.map((e) => `${e.name}: ${e.reason}`),
+    );
+    assert.match(
+      (await page.page.textContent('[data-chart="cpse"] .caption')) ?? '',
+      /2 approximated layers are left out/,
+    );
+    // D_1 compares the first two layers of the cascade: the second exact layer, not the file's second.
+    const cascade = model.layers.filter((l) => !l.approximate).map((l) => l.name);
+    const point = page.page.locator('#cpse-chart svg .mark-symbol.role-mark path').first();
+    const box = await point.boundingBox();
+    assert.ok(box);
+    await page.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.page.waitForSelector('#vg-tooltip-element.visible');
+    const tooltip = (await page.page.textContent('#vg-tooltip-element')) ?? '';
+    assert.ok(tooltip.includes(cascade[1]), tooltip);
+    await page.page.mouse.move(0, 0);
+    await page.page.waitForTimeout(200);
+    await page.screenshot('report-dark-approximated-model');
+    await page.page.click('vscode-panel-tab#tab-layers');
+    await page.page.click(`${row(approximated[1].name)} [data-column="name"]`);
+    await page.waitForLayer(approximated[1].name);
+    await page.page.waitForSelector('#esd-chart svg');
+    await page.page.waitForTimeout(200);
+    await page.screenshot('report-dark-approximated');
+    assert.deepEqual(await page.violations(), []);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('layout at the width of the report in code-server at 1400×900: the table fits, no badge is cut', async () => {
+    // 1042 px: the webview's inner width beside the Explorer at 1400×900 (measured in code-server).
+    for (const messages of [await runMessages(), await approximatedMessages()]) {
+      const page = await ReportPage.open(browser, server.origin, { width: 1042, height: 803 });
+      await page.postAll(messages);
+      await page.waitForPosted('rendered');
+      const layout = await page.page.$eval('.layer-grid', (grid) => {
+        const right = grid.getBoundingClientRect().right;
+        const cut = (e: { scrollWidth: number; clientWidth: number }) => e.scrollWidth > e.clientWidth;
+        return {
+          overflow: grid.scrollWidth - grid.clientWidth,
+          cutBadges: [...grid.querySelectorAll('.badge')].filter(cut).map((b) => b.textContent),
+          // At this width every verdict fits on one line: all badges are one line high.
+          badgeHeights: [...new Set([...grid.querySelectorAll('.badge')].map((b) => b.clientHeight))].length,
+          cutHeaders: [...grid.querySelectorAll('[cell-type="columnheader"]')]
+            .filter((c) => cut(c) || c.getBoundingClientRect().right > right + 0.5)
+            .map((c) => c.textContent),
+        };
+      });
+      assert.deepEqual(layout, { overflow: 0, cutBadges: [], badgeHeights: 1, cutHeaders: [] });
+      assert.equal(await page.page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY), 0);
+      const header = await page.page.$eval('.report-header', (h) => h.getBoundingClientRect().top);
+      assert.ok(header >= 0, `the header starts at ${header}`);
+      await page.close();
+    }
   });
 });

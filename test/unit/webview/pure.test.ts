@@ -1,12 +1,19 @@
-// The page's pure modules in node: message validation, number formatting, state updates.
+// The page's pure modules in node: message validation, number formatting, state updates, approximations.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseWebviewMessage } from '../../../src/protocol';
+import {
+  approximationOf,
+  fieldStatus,
+  methodSentence,
+  outliersText,
+  plainSummary,
+} from '../../../webview/approximation';
 import { opaque } from '../../../webview/color';
 import { formatInteger, formatNumber, formatPValue } from '../../../webview/format';
 import { asNumber, numbersAt } from '../../../webview/reportAccess';
 import { applyMessage, initialState, layerRows, restoreState, selectedRow } from '../../../webview/state';
-import { analysis, FILE, headers, LAYERS } from './reports';
+import { analysis, approximatedAnalysis, FILE, headers, LAYERS } from './reports';
 
 describe('parseWebviewMessage', () => {
   test('accepts every well-formed message', () => {
@@ -111,5 +118,63 @@ describe('theme colours', () => {
     assert.equal(opaque('#3794ff'), '#3794ff');
     assert.equal(opaque('rgba(209, 134, 22, 0.5)'), 'rgb(209, 134, 22)');
     assert.equal(opaque('red'), 'red');
+  });
+});
+
+describe('approximated layers', () => {
+  test("a report's exact, estimated and unavailable fields, as the table and the layer view read them", async () => {
+    const model = await approximatedAnalysis();
+    const exact = model.layers.find((l) => !l.approximate);
+    const layer = model.layers.find((l) => l.approximate);
+    assert.ok(exact && layer);
+    assert.equal(approximationOf(exact), undefined);
+    assert.deepEqual(fieldStatus(approximationOf(exact), ['spacing.pGoe']), { kind: 'exact' });
+
+    const approximation = approximationOf(JSON.parse(JSON.stringify(layer)));
+    assert.ok(approximation);
+    // A statistic covers its fields: `spacing` makes `spacing.pGoe` unavailable, with its reason.
+    const spacing = layer.approximate!.unavailable.find((u) => u.statistic === 'spacing')!;
+    assert.deepEqual(fieldStatus(approximation, ['spacing.pGoe']), {
+      kind: 'unavailable',
+      reason: spacing.reason,
+    });
+    // ‖W‖₂ is listed as `spectralNorm (note)`: either of its paths is estimated, the note kept.
+    const norm = fieldStatus(approximation, ['norms.spectralNorm', 'spectralNorm']);
+    assert.equal(norm.kind, 'estimated');
+    assert.match(norm.kind === 'estimated' ? (norm.note ?? '') : '', /top Ritz value/);
+    assert.equal(fieldStatus(approximation, ['norms.matrixRank']).kind, 'estimated');
+    // Listed as exact, or not listed at all: exact.
+    assert.equal(fieldStatus(approximation, ['mp.sigma']).kind, 'exact');
+    assert.equal(fieldStatus(approximation, ['mp.q']).kind, 'exact');
+    // `mp.bulkP` is unavailable; its sibling `mp.bulkKs` is not covered by it.
+    assert.equal(fieldStatus(approximation, ['mp.bulkP']).kind, 'unavailable');
+    assert.equal(fieldStatus(approximation, ['mp.bulkKs']).kind, 'exact');
+    assert.equal(approximation.k, layer.approximate!.k);
+    assert.equal(approximation.maxTopError, Math.max(...layer.approximate!.topErrors));
+  });
+
+  test('the outlier count reads ≥ N only when every resolved top value is an outlier', async () => {
+    const model = await approximatedAnalysis();
+    for (const layer of model.layers) {
+      const bound = layer.approximate?.outliersLowerBound === true;
+      assert.equal(outliersText(layer), `${bound ? '≥' : ''}${formatInteger(layer.mp.outliers)}`, layer.name);
+    }
+    assert.ok(model.layers.some((l) => l.approximate?.outliersLowerBound));
+  });
+
+  test('a malformed or older approximation block degrades to what it has', () => {
+    const partial = approximationOf({
+      approximate: { estimated: ['esd.histogram', 7], unavailable: [{ statistic: 'hill' }] },
+    });
+    assert.ok(partial);
+    assert.deepEqual(partial.estimated, [{ field: 'esd.histogram', note: undefined }]);
+    assert.deepEqual(partial.unavailable, []);
+    assert.equal(partial.outliersLowerBound, false);
+    assert.match(
+      methodSentence(partial),
+      /^The full spectrum was not computed\. The top singular values are exact Lanczos values; .*\(SLQ\)\.$/,
+    );
+    assert.equal(plainSummary('bulk random, 2 spikes (approximate)'), 'bulk random, 2 spikes');
+    assert.equal(plainSummary('random'), 'random');
   });
 });

@@ -1,5 +1,13 @@
-// Real reports for the page tests: small synthetic layers through the real per-layer analysis.
+// Real reports for the page tests: small synthetic layers through the real per-layer analysis, and
+// a small file through the whole analysis (worker pool) with a low exact limit, so some layers are
+// approximated (Lanczos + SLQ) as they would be above 4096.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import type { LayerHeader, HostToWebview } from '../../../src/protocol';
+import { WorkerPool } from '../../../src/engine/pool';
+import { runAnalysis } from '../../../src/engine/analysis';
+import { repoRoot } from '../paths';
 import { Rng } from '../../../src/rmt/prng';
 import { createJsEngine } from '../../../src/linalg/jsEngine';
 import { analyzeLayer } from '../../../src/engine/analyzeLayer';
@@ -165,6 +173,87 @@ export async function runMessages(): Promise<HostToWebview[]> {
   });
   messages.push({ type: 'done', report: model });
   return messages;
+}
+
+/** Rank-`rank` signal plus weak noise: more TW outliers than Lanczos resolves, so the count is a lower bound. */
+const lowRank = (sigma: number, rank: number) => (rng: Rng, rows: number, cols: number) => {
+  const w = rng.normals(rows * cols, sigma);
+  for (let r = 0; r < rank; r++) {
+    const u = rng.normals(rows);
+    const v = rng.normals(cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) w[i * cols + j] += 5 * sigma * u[i] * v[j];
+  }
+  return w;
+};
+
+/** Layers with min(N, M) above this are approximated in `approximatedAnalysis`. */
+export const APPROXIMATE_LIMIT = 128;
+
+/** Two approximated layers (one in the middle, so cPSE runs over the others) among three exact ones. */
+export const APPROXIMATE_LAYERS: Spec[] = [
+  { name: 'blocks.0.attn.weight', rows: 96, cols: 128, make: gaussian(0.05) },
+  { name: 'embed.weight', rows: 160, cols: 320, make: spiked(0.05, [4, 3]) },
+  { name: 'blocks.0.mlp.weight', rows: 96, cols: 192, make: spiked(0.03, [5]) },
+  { name: 'blocks.1.attn.weight', rows: 128, cols: 96, make: gaussian(0.05) },
+  { name: 'lm_head.weight', rows: 320, cols: 160, make: lowRank(0.01, 120) },
+];
+
+export const APPROXIMATE_FILE = 'approximated.safetensors';
+
+/** A safetensors file of F32 matrices. */
+function safetensors(tensors: { name: string; rows: number; cols: number; data: Float64Array }[]): Buffer {
+  const header: Record<string, unknown> = {};
+  let offset = 0;
+  for (const t of tensors) {
+    header[t.name] = {
+      dtype: 'F32',
+      shape: [t.rows, t.cols],
+      data_offsets: [offset, offset + 4 * t.data.length],
+    };
+    offset += 4 * t.data.length;
+  }
+  const json = Buffer.from(JSON.stringify(header).padEnd(8 * Math.ceil(JSON.stringify(header).length / 8)));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([length, json, ...tensors.map((t) => Buffer.from(Float32Array.from(t.data).buffer))]);
+}
+
+let approximated: Promise<ModelReport> | undefined;
+
+/** The whole analysis of a file with approximated layers, once per test process. */
+export function approximatedAnalysis(): Promise<ModelReport> {
+  approximated ??= (async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rmt-lens-webview-'));
+    const file = path.join(dir, APPROXIMATE_FILE);
+    const rng = new Rng(11);
+    const tensors = APPROXIMATE_LAYERS.map((l) => ({ ...l, data: l.make(rng, l.rows, l.cols) }));
+    writeFileSync(file, safetensors(tensors));
+    const pool = new WorkerPool(path.join(repoRoot, 'out/src/engine/worker.js'), 2);
+    try {
+      return await runAnalysis(pool, file, { ...DEFAULT_SETTINGS, exactLimit: APPROXIMATE_LIMIT });
+    } finally {
+      await pool.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  return approximated;
+}
+
+/** The messages of that run, as the host sends them. */
+export async function approximatedMessages(): Promise<HostToWebview[]> {
+  const model = await approximatedAnalysis();
+  const layers: LayerHeader[] = model.layers.map(({ name, tensor, shape, dtype, layout }) => ({
+    name,
+    tensor,
+    shape,
+    dtype,
+    layout,
+  }));
+  return [
+    { type: 'begin', file: model.file, format: model.format, layers, skipped: 0 },
+    ...model.layers.map((report) => ({ type: 'layer' as const, report })),
+    { type: 'done', report: model },
+  ];
 }
 
 /** The page gets messages as JSON (NaN/±∞ as strings), as the panel sends them. */
