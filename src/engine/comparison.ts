@@ -73,7 +73,7 @@ export function summarise(layers: LayerComparison[]): CheckpointComparison['summ
       ? ' (training created new dominant directions)'
       : regime === 'lazy-like'
         ? ' (the weights stayed close to their initialisation)'
-        : '');
+        : ' (the weights moved, but kept most of their top directions)');
   return { regime, medianRelativeChange, medianOverlap, text };
 }
 

@@ -82,12 +82,12 @@ export function summarize(model: ModelReport): string[] {
   // The engine's model-level reading (RMT.md §8) when it has one; the same rule otherwise.
   const own = stringAt(model, 'model.summary');
   const judged = random + spiked + deviating;
-  if (own) lines.push(`Overall: ${own}.`);
+  if (own) lines.push(`From the spectra alone: ${own}.`);
   else if (judged >= 3) {
     lines.push(
       spiked + deviating > judged / 2
-        ? 'Overall: many layers carry spikes or deviate (rich-like: the model learned features away from its initialisation).'
-        : 'Overall: mostly consistent with random matrices (lazy-like; Compare checkpoints measures the distance from the initialisation).',
+        ? 'From the spectra alone: many layers carry spikes or deviate (rich-like: the model learned features away from its initialisation).'
+        : 'From the spectra alone: mostly consistent with random matrices (lazy-like; Compare checkpoints measures the distance from the initialisation).',
     );
   }
   const approximated = layers.filter((l) => approximationOf(l)).length;
