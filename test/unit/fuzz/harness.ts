@@ -502,17 +502,20 @@ export function workspace(s: Seed): {
  * Runs `cases` cases of one reader with fast-check (fixed `seed`), each within `budgetMs`. Returns the tally;
  * a failure carries fast-check's seed and path, enough to replay it (`replay` below).
  */
+export interface CampaignOptions {
+  seed: number;
+  cases: number;
+  budgetMs: number;
+  maxBytes?: number;
+  /** Where each case's bytes are written before it runs (kept when the case hangs). */
+  trace?: string;
+  /** Where the first few files that the HDF5 watchdog stopped are kept. */
+  keep?: string;
+}
+
 export async function campaign(
   reader: string,
-  options: {
-    seed: number;
-    cases: number;
-    budgetMs: number;
-    maxBytes?: number;
-    trace?: string;
-    /** Where the first few files that the HDF5 watchdog stopped are kept. */
-    keep?: string;
-  },
+  options: CampaignOptions,
   progress?: (casesDone: number) => void,
 ): Promise<Tally> {
   const seeds = SEEDS[reader];

@@ -7,18 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fork } from 'node:child_process';
-import { campaign, SEEDS, type Tally } from './harness';
-
-export interface CampaignOptions {
-  seed: number;
-  cases: number;
-  budgetMs: number;
-  maxBytes?: number;
-  /** Where each case's bytes are written before it runs (kept when the case hangs). */
-  trace?: string;
-  /** Where files the HDF5 watchdog stopped are kept (the first few). */
-  keep?: string;
-}
+import { campaign, SEEDS, type CampaignOptions, type Tally } from './harness';
 
 /**
  * The HDF5 watchdog's deadline in the fuzz processes (RMT_LENS_HDF5_TIMEOUT, seconds): a fuzz case is a file of

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RmtLensApi } from '../../../src/api';
+import { workspaceUri, ourDiagnostics, within, setSetting } from './helpers';
 import type { BaselineResult, CheckpointComparison } from '../../../src/engine/comparisonTypes';
 import type { ModelReport } from '../../../src/engine/report';
 
@@ -28,26 +29,6 @@ const CONV = { name: 'conv.weight', out: 16, in: 8, kh: 3, kw: 3 };
 /** Everything this suite writes into the workspace goes here, and is deleted afterwards. */
 const DIR = 'commands-test';
 
-function workspaceUri(...parts: string[]): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test workspace is not open');
-  return vscode.Uri.joinPath(folder.uri, ...parts);
-}
-
-function ourDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'RMT Lens');
-}
-
-function within<T>(promise: Thenable<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    Promise.resolve(promise),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 async function eventually<T>(probe: () => T | undefined | false, what: string, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -56,10 +37,6 @@ async function eventually<T>(probe: () => T | undefined | false, what: string, m
     if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('rmtLens').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
 /** The safetensors header of a file: the JSON after its 8-byte length. */

@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RmtLensApi } from '../../../src/api';
+import { ourDiagnostics, within } from './helpers';
 import type { ModelReport } from '../../../src/engine/report';
 
 const EXTENSION_ID = 'rmt-lens.rmt-lens';
@@ -21,20 +22,6 @@ function fileUri(name: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'the test workspace is not open');
   return vscode.Uri.joinPath(folder.uri, name);
-}
-
-function ourDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'RMT Lens');
-}
-
-function within<T>(promise: Thenable<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    Promise.resolve(promise),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

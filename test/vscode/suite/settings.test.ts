@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RmtLensApi } from '../../../src/api';
+import { workspaceUri, within, setSetting } from './helpers';
 import type { LayerReport, ModelReport } from '../../../src/engine/report';
 
 const EXTENSION_ID = 'rmt-lens.rmt-lens';
@@ -42,26 +43,6 @@ const TESTED_HERE = [
   'rmtLens.vectorsTested.bottom',
   'rmtLens.vectorsTested.bulk',
 ];
-
-function workspaceUri(...parts: string[]): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test workspace is not open');
-  return vscode.Uri.joinPath(folder.uri, ...parts);
-}
-
-function within<T>(promise: Thenable<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    Promise.resolve(promise),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('rmtLens').update(key, value, vscode.ConfigurationTarget.Global);
-}
 
 const layerNamed = (report: ModelReport, name: string): LayerReport => {
   const layer = report.layers.find((l) => l.name === name);

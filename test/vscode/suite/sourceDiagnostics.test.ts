@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RmtLensApi } from '../../../src/api';
+import { workspaceUri } from './helpers';
 
 const EXTENSION_ID = 'rmt-lens.rmt-lens';
 const DIR = 'source-lines';
@@ -69,12 +70,6 @@ function safetensors(tensors: { name: string; shape: number[]; data: Float32Arra
 }
 
 // --- helpers ---
-
-function workspaceUri(...parts: string[]): vscode.Uri {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'the test workspace is not open');
-  return vscode.Uri.joinPath(folder.uri, ...parts);
-}
 
 function sourceDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'RMT Lens');
