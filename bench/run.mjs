@@ -76,6 +76,23 @@ function gaussianFloat32(length, seed) {
   return out;
 }
 
+/** A rows×cols float32 matrix of rank ≤ `rank`: the product of two seeded Gaussian factors. */
+function lowRankFloat32(rows, cols, rank) {
+  const a = gaussianFloat32(rows * rank, rows + rank);
+  const b = gaussianFloat32(rank * cols, cols + 7 * rank);
+  const out = new Float32Array(rows * cols);
+  const row = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    row.fill(0);
+    for (let k = 0; k < rank; k++) {
+      const x = a[i * rank + k];
+      for (let j = 0; j < cols; j++) row[j] += x * b[k * cols + j];
+    }
+    out.set(row, i * cols);
+  }
+  return out;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => (x === undefined ? '—' : x < 10 ? x.toFixed(3) : x.toFixed(1));
 
@@ -147,6 +164,9 @@ async function single() {
         [2048, 2048],
         [4096, 4096],
         [4096, 11008],
+        // Rank 512 in float32 (a product of Gaussian factors): half the singular values are tiny
+        // (float32 rounding), which sends them through the refinement on W.
+        [1024, 1024, 512],
       ];
   const unit = cpuMode ? 'CPU seconds of the process' : 'wall-clock seconds';
   // The CPU pass runs numpy on one thread only; the wall pass with 1 and with N BLAS threads.
@@ -158,8 +178,9 @@ async function single() {
     `shape        ours  ${npThreads.map((t) => `numpy(${t}t)  ours/np(${t}t)`).join('  ')}  ml-matrix  js-fallback`,
   );
   const rows = [];
-  for (const [r, c] of sizes) {
-    const data = gaussianFloat32(r * c, r * 31 + c);
+  for (const [r, c, rank] of sizes) {
+    const data = rank ? lowRankFloat32(r, c, rank) : gaussianFloat32(r * c, r * 31 + c);
+    const shape = `${r}×${c}${rank ? ` rank ${rank}` : ''}`;
     const times = [];
     let values;
     let steps;
@@ -200,7 +221,7 @@ async function single() {
       ? `numpy(1t) gram ${np.cpuSplit.gram.toFixed(3)}, eigvalsh ${np.cpuSplit.eigvalsh.toFixed(3)} (CPU s)`
       : '';
     rows.push({
-      shape: `${r}x${c}`,
+      shape: `${r}x${c}${rank ? `r${rank}` : ''}`,
       ours,
       numpy: Object.fromEntries(npThreads.map((t, i) => [t, nps[i]?.seconds])),
       ratio: Object.fromEntries(npThreads.map((t, i) => [t, nps[i] ? ours / nps[i].seconds : undefined])),
@@ -214,7 +235,7 @@ async function single() {
       .map((t, i) => `${fmt(nps[i]?.seconds).padStart(9)}  ${ratio(ours, nps[i]?.seconds).padStart(13)}`)
       .join('  ');
     console.log(
-      `${`${r}×${c}`.padEnd(10)} ${fmt(ours).padStart(7)}  ${npText}  ${fmt(ml).padStart(9)}  ${fmt(jsTime).padStart(11)}${agree !== undefined && agree > 1e-9 ? `  (ν_max differs by ${agree.toExponential(1)})` : ''}`,
+      `${shape.padEnd(10)} ${fmt(ours).padStart(7)}  ${npText}  ${fmt(ml).padStart(9)}  ${fmt(jsTime).padStart(11)}${agree !== undefined && agree > 1e-9 ? `  (ν_max differs by ${agree.toExponential(1)})` : ''}`,
     );
     console.log(
       `    steps of ours (${cpuMode ? 'CPU s' : 'wall s'}): ${stepText(steps)}${numpyText ? `; ${numpyText}` : ''}`,

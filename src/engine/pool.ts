@@ -1,6 +1,6 @@
 // A pool of analysis workers. Each request goes to one idle worker and gets one answer.
-// Cancelling a running request terminates its worker (which frees its memory at once) and
-// starts a fresh one; a worker that dies fails only the request it was running.
+// Cancelling a running request terminates its worker (which frees its memory) and starts a fresh
+// one when needed; a worker that dies fails only the request it was running.
 // Requests that state their memory run only while the sum over the workers stays within the
 // pool's budget (first come, first served: a job too big to run beside the others waits for
 // them, then the next ones fill in around it; a job above the whole budget runs alone).
@@ -60,7 +60,7 @@ export class WorkerPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private disposed = false;
-  /** Bytes of workers being stopped to make room, until their termination completes. */
+  /** Bytes of workers being stopped (to make room, or cancelled), until their termination completes. */
   private stopping = 0;
   /** The most bytes the pool's requests and workers were counted to hold at once. */
   peakEstimate = 0;
@@ -182,9 +182,16 @@ export class WorkerPool {
     if (queued >= 0) this.queue.splice(queued, 1);
     const slot = this.slots.find((s) => s.job === job);
     if (slot) {
+      // The worker's memory is freed only once it has exited: it counts until then, so a request
+      // waiting for the room does not start beside it (dispatch runs again when it has gone).
+      const bytes = held(slot.retained, job.memory);
       slot.job = undefined;
       this.remove(slot);
-      void this.stop(slot);
+      this.stopping += bytes;
+      void this.stop(slot).finally(() => {
+        this.stopping -= bytes;
+        this.dispatch();
+      });
     }
     job.reject(new CancelledError());
     this.dispatch();

@@ -99,6 +99,22 @@ class CompactRows implements MatrixRows {
     }
     return this.scratch.subarray(0, (end - start) * cols);
   }
+
+  /** Rows [start, end) undecoded, as views of the stored chunks (no copy). */
+  segments(start: number, end: number): RawTensor[] {
+    const { cols, size } = this;
+    const out: RawTensor[] = [];
+    for (let row = start; row < end;) {
+      const chunk = Math.floor(row / this.rowsPerChunk);
+      const first = chunk * this.rowsPerChunk;
+      const last = Math.min(end, first + this.rowsPerChunk);
+      const raw = this.chunks[chunk];
+      const bytes = raw.bytes.subarray((row - first) * cols * size, (last - first) * cols * size);
+      out.push({ bytes, dtype: raw.dtype, littleEndian: raw.littleEndian });
+      row = last;
+    }
+    return out;
+  }
 }
 
 /** A float64 matrix already in memory, as MatrixRows (blocks are views, no copies). */

@@ -1,10 +1,13 @@
 import { tridiagonalEigen } from './tridiagonalEigen';
+import { wasmFrobeniusSquared, wasmGramProduct } from './wasmApproximate';
 
 /**
  * Approximations for layers above the exact-size limit (RMT.md §10): the top k singular values by
  * Lanczos with full reorthogonalisation on the smaller Gram matrix, and the density of the rest by
  * stochastic Lanczos quadrature (SLQ). Only products with W and Wᵀ are needed, so W is read a
- * block of rows at a time (it may be held in its file's dtype and widened per block).
+ * block of rows at a time (it may be held in its file's dtype and widened per block). The products
+ * run in WebAssembly SIMD (wasmApproximate.ts) where the runtime has it, else in TypeScript below;
+ * the Lanczos recurrences and their reorthogonalisation (≈ 3% of the time) stay here.
  */
 export interface ApproximateOptions {
   /** How many of the largest singular values to resolve (default 100). */
@@ -15,6 +18,18 @@ export interface ApproximateOptions {
   probes?: number;
   probeSteps?: number;
   seed?: number;
+  /**
+   * Where the products with W run: 'wasm' (default) in the SIMD kernels of wasmApproximate.ts when
+   * this runtime has wasm SIMD, else in TypeScript; 'js' always in TypeScript.
+   */
+  kernels?: 'wasm' | 'js';
+}
+
+/** Undecoded elements of a plain dtype (formats/dtypes.ts), as readers give them. */
+export interface RawSegment {
+  bytes: Uint8Array;
+  dtype: string;
+  littleEndian: boolean;
 }
 
 /** A rows × cols matrix read a block of rows at a time. */
@@ -23,6 +38,11 @@ export interface RowBlocks {
   cols: number;
   /** Rows [start, end) as row-major float64: a view, valid until the next call. */
   block(start: number, end: number): Float64Array;
+  /**
+   * Rows [start, end) undecoded, in order (their elements concatenated are the block's), for
+   * widening elsewhere (the wasm products widen straight into wasm memory). Optional.
+   */
+  segments?(start: number, end: number): RawSegment[];
 }
 
 export interface ApproximateSpectrum {
@@ -64,11 +84,8 @@ export function approximateSpectrum(
     Float64Array.from({ length: n }, () => (random() < 0.5 ? -1 : 1)),
   );
   // The top-k run and the SLQ probes step together: a step is one pass over W for all of them.
-  const [top, ...probeRuns] = lanczos(
-    gramProduct(w),
-    [start, ...starts],
-    [steps, ...starts.map(() => probeSteps)],
-  );
+  const products = (options.kernels !== 'js' && wasmGramProduct(w)) || gramProduct(w);
+  const [top, ...probeRuns] = lanczos(products, [start, ...starts], [steps, ...starts.map(() => probeSteps)]);
 
   const ritz = ritzPairs(top.alpha, top.beta);
   const order = Array.from(ritz.values.keys()).sort((i, j) => ritz.values[j] - ritz.values[i]);
@@ -106,8 +123,10 @@ export function inMemory(a: Float64Array, rows: number, cols: number): RowBlocks
   return { rows, cols, block: (i0, i1) => a.subarray(i0 * cols, i1 * cols) };
 }
 
-/** ‖W‖²_F in one pass over the blocks. */
-export function frobeniusSquared(w: RowBlocks): number {
+/** ‖W‖²_F in one pass over the blocks (in wasm unless `kernels` is 'js' or wasm SIMD is unavailable). */
+export function frobeniusSquared(w: RowBlocks, kernels: 'wasm' | 'js' = 'wasm'): number {
+  const fast = kernels === 'wasm' ? wasmFrobeniusSquared(w) : undefined;
+  if (fast !== undefined) return fast;
   let sum = 0;
   forEachBlock(w, (b) => {
     for (let i = 0; i < b.length; i++) sum += b[i] * b[i];
@@ -180,7 +199,8 @@ function lanczos(
 }
 
 /**
- * x ↦ C·x for a block of x, C the Gram matrix of the smaller side. C = WᵀW (rows > cols) in one
+ * x ↦ C·x for a block of x, C the Gram matrix of the smaller side (the TypeScript fallback of
+ * wasmApproximate.ts's wasmGramProduct). C = WᵀW (rows > cols) in one
  * pass: row wᵢ adds (wᵢ·x)·wᵢ. C = W·Wᵀ in two passes: u = Wᵀx, then (W·u)ᵢ = wᵢ·u. Vectors go
  * four at a time through each row, which loads the row once for four products.
  */

@@ -1,6 +1,6 @@
 import { TridiagonalLu, tridiagonalEigenvectors } from './inverseIteration';
-import { refineSmallSingularTriplets } from './refineSmall';
-import { multiply, multiplyTransposed, normalizeIndices, pairSingularVectors } from './spectrumFromGram';
+import { refineSmallSingularTriplets, refineSmallSingularValues, removeSpan } from './refineSmall';
+import { normalizeIndices, pairSingularVectors } from './spectrumFromGram';
 import { tridiagonalEigen } from './tridiagonalEigen';
 import { clearTimings, stopwatch, type Timings } from './timing';
 import type { SvdResult } from './types';
@@ -103,6 +103,11 @@ function scaled(a: Float64Array, factor: number): Float64Array {
 export function computeSingularValues(k: Kernels, a: Float64Array, rows: number, cols: number): Float64Array {
   checkShape(a, rows, cols);
   clearTimings(k.timings);
+  return singularValuesScaled(k, a, rows, cols);
+}
+
+/** The values with the power-of-two scaling; also the refinement's values of XᵀW, one level down. */
+function singularValuesScaled(k: Kernels, a: Float64Array, rows: number, cols: number): Float64Array {
   const lap = stopwatch(k.timings);
   const factor = safeScale(a);
   const safe = scaled(a, factor);
@@ -120,6 +125,17 @@ export function computeSvd(
 ): SvdResult {
   checkShape(a, rows, cols);
   clearTimings(k.timings);
+  return svdScaled(k, a, rows, cols, indices);
+}
+
+/** The SVD with the power-of-two scaling; also the refinement's SVD of XᵀW, one level down. */
+function svdScaled(
+  k: Kernels,
+  a: Float64Array,
+  rows: number,
+  cols: number,
+  indices: number[] | 'all',
+): SvdResult {
   const factor = safeScale(a);
   const r = svdOfSafe(k, scaled(a, factor), rows, cols, indices);
   if (factor !== 1) r.values = r.values.map((x) => x / factor);
@@ -134,7 +150,7 @@ function singularValuesOfSafe(k: Kernels, a: Float64Array, rows: number, cols: n
     lap('eigenvalues');
     const start = firstBelow(values, REFINE_VALUES_BELOW);
     if (start < r.n) {
-      refine(k, r, a, rows, cols, lambda, values, start);
+      refineValues(k, r, a, rows, cols, lambda, values, start);
       lap('refine');
     }
     return values;
@@ -211,6 +227,25 @@ function backTransformed(
   };
 }
 
+/** Recomputes values[start…n) from W (refineSmall.ts) in place. */
+function refineValues(
+  k: Kernels,
+  r: Reduction,
+  a: Float64Array,
+  rows: number,
+  cols: number,
+  lambda: Float64Array,
+  values: Float64Array,
+  start: number,
+): void {
+  const which = Array.from({ length: r.n - start }, (_, p) => start + p);
+  const x = backTransformed(k, r, tridiagonalVectors(r, lambda, which)).vectors;
+  const valuesOf = (b: Float64Array, m: number, l: number) => singularValuesScaled(k, b, m, l);
+  const refined = refineSmallSingularValues(k, valuesOf, a, rows, cols, r.ofColumns, x, values[0]);
+  const ceiling = start > 0 ? values[start - 1] : Infinity;
+  for (let p = 0; p < refined.length; p++) values[start + p] = Math.min(refined[p], ceiling);
+}
+
 /** Recomputes values[start…n) and their vectors from W (refineSmall.ts); updates `values` in place. */
 function refine(
   k: Kernels,
@@ -226,17 +261,19 @@ function refine(
   const which = Array.from({ length: n - start }, (_, p) => start + p);
   const z = tridiagonalVectors(r, lambda, which);
   const x = backTransformed(k, r, z).vectors;
-  const project = (g: Float64Array) => projectOutLargeRowSpace(k, r, a, rows, cols, z, g);
-  const t = refineSmallSingularTriplets(k, a, rows, cols, r.ofColumns, x, values[0], project);
+  const project = (gs: Float64Array[]) => projectOutLargeRowSpace(k, r, a, rows, cols, z, gs);
+  const svdOf = (b: Float64Array, m: number, l: number) => svdScaled(k, b, m, l, 'all');
+  const t = refineSmallSingularTriplets(k, svdOf, a, rows, cols, r.ofColumns, x, values[0], project);
   const ceiling = start > 0 ? values[start - 1] : Infinity;
   for (let p = 0; p < t.values.length; p++) values[start + p] = Math.min(t.values[p], ceiling);
   return r.ofColumns ? { left: t.longSide, right: t.shortSide } : { left: t.shortSide, right: t.longSide };
 }
 
 /**
- * g ← g − Wᵀ·C_c⁺·W·g for a long-side vector g, where C_c is the Gram matrix restricted to the
+ * g ← g − Wᵀ·C_c⁺·W·g for each long-side vector g, where C_c is the Gram matrix restricted to the
  * complement of the small-value subspace (spanned by `zSmall` in T's coordinates): removes from g
- * the part of the row space that belongs to the large singular values.
+ * the part of the row space that belongs to the large singular values. All g go through each
+ * product together.
  */
 function projectOutLargeRowSpace(
   k: Kernels,
@@ -245,28 +282,30 @@ function projectOutLargeRowSpace(
   rows: number,
   cols: number,
   zSmall: Float64Array[],
-  g: Float64Array,
+  gs: Float64Array[],
 ): void {
-  const b = r.ofColumns ? multiplyTransposed(a, rows, cols, g) : multiply(a, rows, cols, g);
-  k.backTransform(r, b, 1, true);
-  removeComponents(zSmall, b);
-  const lu = new TridiagonalLu(r.n);
+  const count = gs.length;
+  if (count === 0) return;
+  const n = r.n;
+  const long = gs[0].length;
+  const packed = new Float64Array(count * long);
+  gs.forEach((g, p) => packed.set(g, p * long));
+  // The long side mapped back to the short side: the same product with the sides swapped.
+  const b = k.mapToLongSide(a, rows, cols, !r.ofColumns, packed, count);
+  k.backTransform(r, b, count, true);
+  const lu = new TridiagonalLu(n);
   let norm = 0;
-  for (let i = 0; i < r.n; i++) norm = Math.max(norm, Math.abs(r.d[i]) + 2 * Math.abs(r.e[i]));
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(r.d[i]) + 2 * Math.abs(r.e[i]));
   lu.factor(r.d, r.e, 0, Number.EPSILON * norm);
-  lu.solve(b);
-  removeComponents(zSmall, b);
-  k.backTransform(r, b, 1);
-  const h = r.ofColumns ? multiply(a, rows, cols, b) : multiplyTransposed(a, rows, cols, b);
-  for (let i = 0; i < g.length; i++) g[i] -= h[i];
-}
-
-function removeComponents(basis: Float64Array[], x: Float64Array): void {
-  for (const q of basis) {
-    let s = 0;
-    for (let i = 0; i < x.length; i++) s += q[i] * x[i];
-    for (let i = 0; i < x.length; i++) x[i] -= s * q[i];
-  }
+  const xs = Array.from({ length: count }, (_, p) => b.subarray(p * n, (p + 1) * n));
+  removeSpan(k, zSmall, xs);
+  for (const x of xs) lu.solve(x);
+  removeSpan(k, zSmall, xs);
+  k.backTransform(r, b, count);
+  const h = k.mapToLongSide(a, rows, cols, r.ofColumns, b, count);
+  gs.forEach((g, p) => {
+    for (let i = 0; i < long; i++) g[i] -= h[p * long + i];
+  });
 }
 
 /** W = 0: every vector is a singular vector; give coordinate vectors. */

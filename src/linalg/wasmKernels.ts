@@ -111,6 +111,9 @@ interface WasmReduction extends Reduction {
   tau?: number;
   /** Two-stage: band half-width, the panels' T factors and the recorded band reflectors. */
   twoStage?: { nb: number; tstore: number; refl: number; count: number };
+  /** The arena top and the current matrix before this reduction: release() restores them (reductions nest). */
+  mark: number;
+  previous: { a: Float64Array; offset: number } | undefined;
 }
 
 /** Number of reflectors band_to_tridiagonal generates (kernels.c). */
@@ -300,6 +303,22 @@ export class WasmKernels implements Kernels {
   }
 
   reduce(a: Float64Array, rows: number, cols: number): WasmReduction {
+    const saved = { mark: this.top, previous: this.current };
+    try {
+      return this.reduceFrom(a, rows, cols, saved);
+    } catch (error) {
+      this.top = saved.mark;
+      this.current = saved.previous;
+      throw error;
+    }
+  }
+
+  private reduceFrom(
+    a: Float64Array,
+    rows: number,
+    cols: number,
+    saved: Pick<WasmReduction, 'mark' | 'previous'>,
+  ): WasmReduction {
     const ofColumns = cols < rows;
     const n = ofColumns ? cols : rows;
     const lapCopy = stopwatch(this.timings);
@@ -329,7 +348,7 @@ export class WasmKernels implements Kernels {
       const p = this.alloc(n * 8);
       this.k.tridiagonalize(c, n, d, e, tau, p);
       lap('tridiagonal');
-      return { n, ofColumns, ...read(), reflectors: c, tau };
+      return { n, ofColumns, ...read(), reflectors: c, tau, ...saved };
     }
     const nb = this.bandWidth ?? defaultBandWidth(n);
     const work = this.alloc((7 * n * nb + 3 * nb * nb + 2 * nb) * 8);
@@ -346,6 +365,7 @@ export class WasmKernels implements Kernels {
       ...read(),
       reflectors: c,
       twoStage: { nb, tstore, refl, count },
+      ...saved,
     };
   }
 
@@ -421,7 +441,8 @@ export class WasmKernels implements Kernels {
       this.split('band_update_rows', this.cuts(m, Math.sqrt), (i0, i1, g) => [c, n, nb, p, work, i0, i1, g]);
       lap('bandUpdate');
     }
-    for (const [step, seconds] of Object.entries(spent)) this.timings[step] = seconds;
+    for (const [step, seconds] of Object.entries(spent))
+      this.timings[step] = (this.timings[step] ?? 0) + seconds;
   }
 
   backTransform(r: Reduction, x: Float64Array, count: number, transpose = false): void {
@@ -493,8 +514,28 @@ export class WasmKernels implements Kernels {
     return this.pinned;
   }
 
-  release(): void {
-    this.top = this.base;
-    this.current = undefined;
+  release(reduction: Reduction): void {
+    const r = reduction as WasmReduction;
+    this.top = r.mark;
+    this.current = r.previous;
   }
+}
+
+/**
+ * A fresh instance of the kernels on its own shared memory, for users of kernels.c other than the
+ * eigen/SVD engine (wasmApproximate.ts: the approximation's products); undefined without wasm SIMD.
+ * Offsets below `arena` belong to the kernels' (unused) stack and data.
+ */
+export function kernelsInstance(variant = bestSimdVariant()):
+  | {
+      exports: unknown;
+      memory: { readonly buffer: SharedArrayBuffer; grow(pages: number): number };
+      arena: number;
+      variant: SimdVariant;
+    }
+  | undefined {
+  if (!variant) return undefined;
+  const memory = new WebAssembly.Memory({ initial: ARENA_START / PAGE + 16, maximum: 65536, shared: true });
+  const instance = new WebAssembly.Instance(compiledModule(variant), { env: { memory } });
+  return { exports: instance.exports, memory, arena: ARENA_START, variant };
 }

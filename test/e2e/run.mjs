@@ -3,10 +3,13 @@
 // right-click a file in the Explorer → Analyze weights, read the report webview (two iframes deep),
 // sort/filter/walk the layer table, switch chart modes, export the report and a chart through
 // code-server's save dialog, Problems panel, hover and CodeLens, ensembles, the custom editor,
-// Compare with random baseline and Compare checkpoints, in the light, dark and high-contrast themes.
+// Compare with random baseline and Compare checkpoints, in the light, dark and high-contrast themes;
+// and the faults of issue 6 a user can cause: the webview reloaded mid-analysis, two windows (two
+// pages: two extension hosts) analysing the same file at once.
 // Screenshots go to test-results/. Prints `e2e: N passed, M failed` last; exit code = failures.
 //
-//   node test/e2e/run.mjs        env: RMT_LENS_E2E_TIMEOUT_S (whole run, default 600), VERBOSE=1
+//   node test/e2e/run.mjs        env: RMT_LENS_E2E_TIMEOUT_S (whole run, default 600), VERBOSE=1,
+//                                RMT_LENS_E2E_ONLY=id,id… (only those tests and the ones they need)
 /* global document, window, innerWidth, innerHeight, getComputedStyle -- in functions run inside the page */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +33,8 @@ import {
   DEEP_LAYERS,
   FILES,
   MODEL_LAYERS,
+  RELOAD_LAYERS,
+  TWIN_LAYERS,
   checkpointPair,
   writeWorkspace,
 } from '../vscode/workspace.mjs';
@@ -299,7 +304,7 @@ async function pick(page, label, filter = label) {
  * F1 → `title` (a command palette entry) → Enter. F1 is retried until the palette is open (its input
  * starts with '>'): a quick input that is still closing, or focus in a webview, can swallow it.
  */
-async function runCommand(page, title) {
+async function runCommand(page, title, { choose = true } = {}) {
   const input = quickInputBox(page);
   const paletteOpen = async () => (await input.isVisible()) && (await input.inputValue()).startsWith('>');
   await until(
@@ -311,7 +316,23 @@ async function runCommand(page, title) {
     'the command palette (F1)',
     20_000,
   );
+  if (!choose) {
+    await quickInputBox(page).fill(`>${title}`);
+    await commandRow(page, title).waitFor({ state: 'visible', timeout: 30_000 });
+    return;
+  }
   await pick(page, title, `>${title}`);
+}
+
+/** The row of the command palette that shows `title`. */
+const commandRow = (page, title) =>
+  page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+
+/** Chooses `title` in the command palette opened by runCommand(page, title, { choose: false }). */
+async function chooseCommand(page, title) {
+  const row = commandRow(page, title);
+  if (!(await row.isVisible())) throw new Error(`the command palette no longer offers "${title}"`);
+  await row.click();
 }
 
 /**
@@ -527,6 +548,79 @@ function summaryCpse(summary) {
     model: number(/(?:^|\.\s)cPSE = (\S+) \(/),
     baseline: number(/Gaussian baseline of the same shapes \(seed \d+\): cPSE = (\S+) \(/),
   };
+}
+
+/** The progress notification of the analysis of `file`. */
+const progressToast = (page, file) =>
+  page.locator('.notification-toast', { hasText: `RMT Lens: analysing ${file}` }).first();
+
+/**
+ * The extension's status bar item while it analyses `file` ("RMT Lens: name k/N"). Unlike the
+ * notification, which Escape or the command palette tuck away, it stays until the analysis ends.
+ */
+const analysisStatus = (page, file) =>
+  page.locator('.statusbar-item', { hasText: `RMT Lens: ${file}` }).first();
+
+/** "k/N" of the status bar item, as [k, N], or undefined while it shows no count. */
+async function statusProgress(item) {
+  const m = /(\d+)\/(\d+)/.exec(await item.innerText({ timeout: 2000 }));
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/**
+ * Every row of the report page: name, verdict label (the badge's class), whether it still waits, and
+ * the exact numbers of a few columns (from the cells' tooltips); plus the page's status line.
+ */
+const reportRows = (page) =>
+  inPage(page, () => {
+    const exact = (row, id) => {
+      const title = row.querySelector(`[data-column="${id}"]`)?.title ?? '';
+      return title.slice(title.lastIndexOf(': ') + 2);
+    };
+    const rows = [...document.querySelectorAll('.layer-grid vscode-data-grid-row[data-key]')].map((r) => {
+      const badge = r.querySelector('[data-column="verdict"] .badge');
+      const label = [...(badge?.classList ?? [])].find((c) => c.startsWith('badge-'))?.slice(6) ?? '';
+      return {
+        name: r.dataset.key,
+        label,
+        verdict: badge?.textContent ?? '',
+        numbers: ['outliers', 'sigma', 'ratio', 'pGoe', 'spectralNorm'].map((id) => exact(r, id)),
+      };
+    });
+    const status = document.querySelector('.status');
+    return { rows, status: status?.className ?? '', statusText: status?.textContent ?? '' };
+  });
+
+/** Whether a row shows a finished analysis (a verdict, not "pending" or "not analysed"). */
+const rowDone = (row) => row.label !== '' && row.label !== 'pending' && row.label !== 'failed';
+
+/** Opens the Problems panel (Ctrl+Shift+M toggles it: only when it is not shown). */
+async function showProblems(page) {
+  const panel = page.locator('.markers-panel');
+  if (!(await panel.isVisible())) {
+    await page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 5, y: 5 } })
+      .catch(() => {});
+    await page.keyboard.press('Control+Shift+M');
+  }
+  await panel.waitFor({ state: 'visible' });
+}
+
+/** The report cache of the extension in code-server's user data: { name: parsed JSON or the parse error }. */
+function reportCacheEntries() {
+  const dir = join(ctx.server.dirs.userData, 'User', 'globalStorage', 'rmt-lens.rmt-lens', 'reports');
+  if (!existsSync(dir)) return { dir, names: [], entries: {} };
+  const names = readdirSync(dir);
+  const entries = {};
+  for (const n of names.filter((f) => f.endsWith('.json'))) {
+    try {
+      entries[n] = JSON.parse(readFileSync(join(dir, n), 'utf8'));
+    } catch (err) {
+      entries[n] = { unreadable: oneLine(err) };
+    }
+  }
+  return { dir, names, entries };
 }
 
 const tests = [
@@ -793,6 +887,245 @@ const tests = [
       const rows = (await page.locator('.markers-panel .monaco-list-row').allTextContents()).join(' / ');
       if (rows.includes(FILES.slow)) throw new Error(`a cancelled run left Problems entries: ${rows}`);
       if (!rows.includes(MODEL_LAYERS.spiked)) throw new Error(`the earlier entries are gone: ${rows}`);
+    },
+  },
+  {
+    id: 'reload-webview',
+    name: 'the webview reloaded mid-analysis ("Developer: Reload Webviews") comes back and fills in every layer; Problems lists the non-random ones',
+    needs: 'menu',
+    async run({ page }) {
+      await page.keyboard.press('Escape');
+      const toast = progressToast(page, FILES.reload);
+      const status = analysisStatus(page, FILES.reload);
+      await chooseFromContextMenu(page, FILES.reload, 'Analyze weights', toast);
+      await panelTab(page, FILES.reload).waitFor();
+      // The command is ready in the palette beforehand, so the reload starts the moment it is chosen.
+      await inPage(page, () => (window.rmtLensE2eMark = true));
+      await runCommand(page, 'Developer: Reload Webviews', { choose: false });
+      // Some layers done, more to come: reload now.
+      const [doneBefore] = await until(
+        async () => {
+          const p = await statusProgress(status);
+          return p && p[0] >= 1 && p;
+        },
+        `a first layer of ${FILES.reload} done`,
+        STEP_TIMEOUT_MS,
+      );
+      if (doneBefore >= RELOAD_LAYERS - 2)
+        throw new Error(`${doneBefore}/${RELOAD_LAYERS} layers were done before the reload could start`);
+      const filledBefore = await until(async () => {
+        const r = await reportRows(page);
+        return r.rows.length === RELOAD_LAYERS && r.rows.filter(rowDone).length >= 1 && r;
+      }, 'a filled row in the page before the reload');
+      // The mark on the page's window is gone only once the page was really reloaded.
+      const reloadAt = Date.now();
+      await chooseCommand(page, 'Developer: Reload Webviews');
+      const body = reportFrame(page).locator('body');
+      await until(
+        async () => (await body.evaluate(() => window.rmtLensE2eMark, undefined, { timeout: 1000 })) !== true,
+        'the report page to reload',
+      );
+      if (VERBOSE) log(`  the page reloaded in ${((Date.now() - reloadAt) / 1000).toFixed(1)} s`);
+      const progressAtReload =
+        (await status.isVisible()) && (await statusProgress(status).catch(() => undefined));
+      if (!progressAtReload || progressAtReload[0] > RELOAD_LAYERS - 2)
+        throw new Error(
+          `the analysis was done or nearly (${progressAtReload?.[0] ?? 'all'} of ${RELOAD_LAYERS}) when the page came back: not mid-analysis`,
+        );
+      if (VERBOSE)
+        log(
+          `  reloaded with ${doneBefore} → ${progressAtReload[0]} of ${RELOAD_LAYERS} layers done (${filledBefore.rows.filter(rowDone).length} rows filled before)`,
+        );
+      // While the analysis still runs, the reloaded page shows every layer done so far (those done
+      // before the reload and those done while it reloaded), its count agreeing with its rows: not
+      // "Waiting for the analysis…", no lost rows. (The final report would fill in lost rows: so this
+      // must be seen before it arrives.)
+      let back;
+      let doneFirst = false;
+      await until(async () => {
+        back = await reportRows(page);
+        if (/status-done/.test(back.status)) return (doneFirst = true);
+        const filled = back.rows.filter(rowDone).length;
+        return (
+          /status-running/.test(back.status) &&
+          back.rows.length === RELOAD_LAYERS &&
+          filled >= progressAtReload[0] &&
+          back.statusText.includes(`analysing ${filled} of ${RELOAD_LAYERS}`)
+        );
+      }, 'the reloaded page to show the analysis so far').catch((err) => {
+        throw new Error(`${err.message}: "${back?.statusText}"`);
+      });
+      if (doneFirst)
+        throw new Error(
+          `the reloaded page never showed the ${progressAtReload[0]} layers done at the reload before the analysis ended`,
+        );
+      await status.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+      const final = await until(async () => {
+        const r = await reportRows(page);
+        return /status-done/.test(r.status) && r;
+      }, 'the report page to say the analysis is done');
+      const names = Array.from({ length: RELOAD_LAYERS }, (_, k) => `reload.${k}.weight`);
+      if (final.rows.map((r) => r.name).join() !== names.join() || !final.rows.every(rowDone))
+        throw new Error(
+          `rows at the end: ${final.rows.map((r) => `${r.name} ${r.label || '(none)'}`).join(', ')}; ${final.statusText}`,
+        );
+      if (!final.statusText.includes(`${RELOAD_LAYERS} layers analysed`))
+        throw new Error(`the page says "${final.statusText}"`);
+      // The spiked (odd) layers are not random; Problems lists exactly the layers whose verdict is not random.
+      const flagged = final.rows
+        .filter((r) => r.label !== 'random' && r.label !== 'too-small')
+        .map((r) => r.name);
+      for (let k = 1; k < RELOAD_LAYERS; k += 2)
+        if (!flagged.includes(`reload.${k}.weight`))
+          throw new Error(`the spiked layer reload.${k}.weight reads ${final.rows[k].verdict}`);
+      await showProblems(page);
+      const filter = page.locator('.part.panel .viewpane-filter input').first();
+      await filter.fill('reload.');
+      try {
+        const entries = page.locator('.markers-panel .monaco-list-row');
+        let texts = [];
+        await until(
+          async () => {
+            texts = (await entries.allTextContents()).map((t) => t.replace(/\s+/g, ' '));
+            const listed = names.filter((n) => texts.some((t) => t.includes(`${n} [`)));
+            return listed.join() === flagged.join();
+          },
+          `Problems entries for exactly ${flagged.join(', ')}`,
+        ).catch((err) => {
+          throw new Error(`${err.message}; the Problems panel shows: ${texts.join(' / ')}`);
+        });
+        // The entries sit under one file row, reload.safetensors, with their count.
+        const files = texts.filter((t) => !/ \[\d+×\d+\]: /.test(t));
+        if (
+          files.length !== 1 ||
+          !files[0].startsWith(FILES.reload) ||
+          !files[0].endsWith(String(flagged.length))
+        )
+          throw new Error(
+            `the entries are not the ${flagged.length} of ${FILES.reload}: ${texts.join(' / ')}`,
+          );
+      } finally {
+        await filter.fill('');
+      }
+      await shot(page, 'dark-reloaded');
+    },
+  },
+  {
+    id: 'two-windows',
+    name: 'two windows analysing the same file at once: both show the full report with the same numbers, no error; one valid cache entry, which a third analysis is served from',
+    needs: 'menu',
+    async run({ page, browser }) {
+      const file = join(ctx.workspace, FILES.twin);
+      const cachedBefore = Object.values(reportCacheEntries().entries).filter((e) => e.file === file);
+      if (cachedBefore.length) throw new Error(`${FILES.twin} is in the report cache already`);
+      // A second page on the same workspace is a second window: its own extension host, the same storage.
+      const second = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      second.setDefaultTimeout(STEP_TIMEOUT_MS);
+      const secondErrors = [];
+      second.on('pageerror', (err) => secondErrors.push(oneLine(err)));
+      try {
+        await second.goto(workbenchUrl(ctx.server, ctx.workspace), { timeout: STEP_TIMEOUT_MS });
+        await second.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT_MS });
+        // Its extension host registers the menus a while after the Explorer shows.
+        await until(
+          async () => {
+            const items = await contextMenuItems(second, FILES.twin);
+            await second.keyboard.press('Escape');
+            return items.includes('Analyze weights');
+          },
+          `"Analyze weights" in the second window's context menu of ${FILES.twin}`,
+          STEP_TIMEOUT_MS,
+        );
+        const windows = [page, second];
+        await page.keyboard.press('Escape');
+        for (const w of windows)
+          await chooseFromContextMenu(w, FILES.twin, 'Analyze weights', progressToast(w, FILES.twin));
+        if (!(await analysisStatus(page, FILES.twin).isVisible()))
+          throw new Error(
+            'the first window had finished before the second one started: not at the same time',
+          );
+        const reports = [];
+        for (const w of windows) {
+          await analysisStatus(w, FILES.twin).waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+          await panelTab(w, FILES.twin).waitFor();
+          reports.push(
+            await until(async () => {
+              const r = await reportRows(w);
+              return /status-done/.test(r.status) && r;
+            }, 'the report of the window to be done'),
+          );
+        }
+        const names = Array.from({ length: TWIN_LAYERS }, (_, k) => `twin.${k}.weight`);
+        reports.forEach((r, i) => {
+          if (r.rows.map((row) => row.name).join() !== names.join() || !r.rows.every(rowDone))
+            throw new Error(
+              `window ${i + 1}: ${r.rows.map((row) => `${row.name} ${row.label || '(none)'}`).join(', ')}; ${r.statusText}`,
+            );
+          if (r.rows.some((row) => row.numbers.some((n) => n === '')))
+            throw new Error(`window ${i + 1}: a number is missing`);
+        });
+        const summary = (r) => JSON.stringify(r.rows.map((row) => [row.name, row.verdict, row.numbers]));
+        if (summary(reports[0]) !== summary(reports[1]))
+          throw new Error(`the windows differ:\n${summary(reports[0])}\n${summary(reports[1])}`);
+        for (const k of [0, 3, 6])
+          if (reports[0].rows[k].label === 'random')
+            throw new Error(`the spiked layer twin.${k}.weight reads random`);
+        for (const [i, w] of windows.entries()) {
+          const errors = await w.locator('.notification-toast:has(.codicon-error)').allTextContents();
+          if (errors.length) throw new Error(`window ${i + 1} shows an error: ${errors.join(' / ')}`);
+        }
+        // Both windows wrote the same cache entry (each through a temporary file and a rename):
+        // exactly one entry, complete and parsable, with the numbers both windows show.
+        const cache = reportCacheEntries();
+        const leftovers = cache.names.filter((n) => !n.endsWith('.json'));
+        if (leftovers.length) throw new Error(`left in ${cache.dir}: ${leftovers.join(', ')}`);
+        const unreadable = Object.entries(cache.entries).filter(([, e]) => e.unreadable);
+        if (unreadable.length) throw new Error(`unreadable cache entries: ${JSON.stringify(unreadable)}`);
+        const twins = Object.values(cache.entries).filter((e) => e.file === file);
+        if (twins.length !== 1) throw new Error(`${twins.length} cache entries for ${FILES.twin}`);
+        const cached = twins[0];
+        if (cached.layers?.map((l) => l.name).join() !== names.join())
+          throw new Error(`the cached report has layers ${cached.layers?.map((l) => l.name).join(', ')}`);
+        cached.layers.forEach((layer, k) => {
+          const shown = reports[0].rows[k];
+          if (
+            layer.mp.outliers !== toNumber(shown.numbers[0]) ||
+            !close(layer.spectralNorm, toNumber(shown.numbers[4]), 1e-9 * layer.spectralNorm)
+          )
+            throw new Error(
+              `cached ${layer.name}: ${layer.mp.outliers} outliers, ‖W‖₂ ${layer.spectralNorm}; shown ${shown.numbers}`,
+            );
+        });
+        // A third analysis (the first window, a new panel) is served from that entry: the cached
+        // report to its timings (a fresh run would time itself anew).
+        await panelTab(page, FILES.twin).click();
+        await runCommand(page, 'View: Close Editor');
+        await panelTab(page, FILES.twin).waitFor({ state: 'detached' });
+        await chooseFromContextMenu(page, FILES.twin, 'Analyze weights', panelTab(page, FILES.twin));
+        const shownTime = await until(async () => {
+          const r = await reportRows(page);
+          if (!/status-done/.test(r.status)) return false;
+          return inPage(page, () => {
+            const fact = [...document.querySelectorAll('.layer-view .fact')].find(
+              (f) => f.querySelector('dt')?.textContent === 'Time',
+            );
+            return (
+              document.querySelector('.layer-view .layer-name')?.textContent === 'twin.0.weight' &&
+              fact?.title
+            );
+          });
+        }, 'the third analysis of twin.0.weight, with its time');
+        const seconds = toNumber(shownTime.slice(shownTime.lastIndexOf(': ') + 2));
+        if (!close(seconds, cached.layers[0].seconds, 1e-9 * cached.layers[0].seconds))
+          throw new Error(
+            `the third analysis took ${seconds} s for twin.0.weight, the cache says ${cached.layers[0].seconds} s: not served from the cache`,
+          );
+        if (secondErrors.length)
+          throw new Error(`page errors in the second window: ${secondErrors.join(' | ')}`);
+        await shot(second, 'dark-second-window');
+      } finally {
+        await second.close();
+      }
     },
   },
   {
@@ -1321,6 +1654,21 @@ const tests = [
   },
 ];
 
+/** RMT_LENS_E2E_ONLY=id,id…: those tests and, transitively, the tests they need (in file order). */
+const selected = (() => {
+  const only = (process.env.RMT_LENS_E2E_ONLY ?? '').split(',').filter(Boolean);
+  if (!only.length) return tests;
+  const wanted = new Set(['workbench']); // it opens the page
+  const add = (id) => {
+    const t = tests.find((x) => x.id === id);
+    if (!t) throw new Error(`RMT_LENS_E2E_ONLY: no test "${id}"`);
+    wanted.add(id);
+    if (t.needs) add(t.needs);
+  };
+  only.forEach(add);
+  return tests.filter((t) => wanted.has(t.id));
+})();
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -1330,7 +1678,7 @@ async function main() {
   const scratch = mkdtempSync(join(tmpdir(), 'rmt-lens-e2e-'));
   onInterrupt(() => rmSync(scratch, { recursive: true, force: true }));
   ctx.workspace = join(scratch, 'workspace');
-  writeWorkspace(ctx.workspace, { slow: true, python: true, deep: true });
+  writeWorkspace(ctx.workspace, { slow: true, python: true, deep: true, faults: true });
   ctx.server = await startCodeServer({ host, workspace: ctx.workspace, vsix, settings: settingsFor(LIGHT) });
   log(`code-server ${ctx.server.url} with ${vsix} installed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const browser = await launchChromium();
@@ -1347,7 +1695,7 @@ async function main() {
     page.on('pageerror', (err) => pageErrors.push(oneLine(err)));
     if (VERBOSE)
       page.on('console', (m) => m.type() === 'error' && log(`  console: ${m.text().slice(0, 300)}`));
-    for (const [i, t] of tests.entries()) {
+    for (const [i, t] of selected.entries()) {
       const started = Date.now();
       const needed = t.needs && results.find((r) => r.id === t.needs);
       if (t.needs && !needed?.ok) {
@@ -1356,7 +1704,7 @@ async function main() {
         continue;
       }
       try {
-        await withTimeout(t.run({ page }), STEP_TIMEOUT_MS * 2, t.name);
+        await withTimeout(t.run({ page, browser }), STEP_TIMEOUT_MS * 2, t.name);
         results.push({ id: t.id, name: t.name, ok: true });
         console.log(`  ✔ ${t.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       } catch (err) {

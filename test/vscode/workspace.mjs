@@ -12,6 +12,10 @@
 //   conv.safetensors    conv.weight [16, 8, 3, 3] (a conv2d kernel) and fc.weight 64×72 noise
 //   model.py            (UI tests only) nn.Linear definitions of fc1 and fc2 of model.safetensors
 //   deep.safetensors    (UI tests only) DEEP_LAYERS layers of 64×96, noise + (k mod 3) spikes: a cPSE curve
+//   twin.safetensors    (UI tests only) TWIN_LAYERS layers of 256×384, noise + a spike in every third:
+//                       seconds of work, analysed by two windows at once
+//   reload.safetensors  (UI tests only) RELOAD_LAYERS layers of 640×960, noise + a spike in every other:
+//                       ~30 s of work: the page takes up to ~10 s to reload on a busy 2-core machine (49 MB)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,6 +30,8 @@ export const FILES = {
   conv: 'conv.safetensors',
   python: 'model.py',
   deep: 'deep.safetensors',
+  twin: 'twin.safetensors',
+  reload: 'reload.safetensors',
 };
 /** Layer names in model.safetensors and which of them carry spikes. */
 export const MODEL_LAYERS = { noise: 'fc1.weight', spiked: 'fc2.weight' };
@@ -40,6 +46,10 @@ export const CHECKPOINT_CHANGES = [
 export const CHECKPOINT_SHAPE = [80, 120];
 /** Layers of deep.safetensors (`blocks.k.weight`, 64×96): enough depth for a cPSE curve of DEEP_LAYERS − 2 points. */
 export const DEEP_LAYERS = 8;
+/** Layers of twin.safetensors (`twin.k.weight`, 256×384; k ≡ 0 mod 3 carries a spike). */
+export const TWIN_LAYERS = 8;
+/** Layers of reload.safetensors (`reload.k.weight`, 640×960; odd k carry a spike). */
+export const RELOAD_LAYERS = 20;
 /** The conv kernel of conv.safetensors, [out, in, kh, kw]. */
 export const CONV_SHAPE = [16, 8, 3, 3];
 /** model.py: fc1 = nn.Linear(96, 128) ↔ fc1.weight [128, 96]; fc2 = nn.Linear(128, 96) ↔ fc2.weight [96, 128]. */
@@ -155,9 +165,11 @@ export function checkpointPair() {
  * Writes the test workspace into `dir` and returns the absolute paths by key of FILES. With `slow`,
  * also slow.safetensors (12 noise layers of 512×512, 12 MB): seconds of work, for cancelling from the UI;
  * with `python`, also model.py (whose fc1/fc2 lines define the layers of model.safetensors);
- * with `deep`, also deep.safetensors (DEEP_LAYERS small layers, for the cPSE curve and its baseline).
+ * with `deep`, also deep.safetensors (DEEP_LAYERS small layers, for the cPSE curve and its baseline);
+ * with `faults`, also twin.safetensors (3 MB) and reload.safetensors (49 MB), for two windows
+ * analysing one file and a webview reloaded mid-analysis.
  */
-export function writeWorkspace(dir, { slow = false, python = false, deep = false } = {}) {
+export function writeWorkspace(dir, { slow = false, python = false, deep = false, faults = false } = {}) {
   mkdirSync(dir, { recursive: true });
   const put = (name, bytes) => {
     writeFileSync(join(dir, name), bytes);
@@ -217,6 +229,22 @@ export function writeWorkspace(dir, { slow = false, python = false, deep = false
           data: matrix(64, 96, 500 + k, k % 3),
         })),
       ),
+    );
+  }
+  if (faults) {
+    const layers = (prefix, count, [rows, cols], seed, spiked) =>
+      Array.from({ length: count }, (_, k) => ({
+        name: `${prefix}.${k}.weight`,
+        shape: [rows, cols],
+        data: matrix(rows, cols, seed + k, spiked(k) ? 1 : 0),
+      }));
+    paths.twin = put(
+      FILES.twin,
+      safetensorsBytes(layers('twin', TWIN_LAYERS, [256, 384], 700, (k) => k % 3 === 0)),
+    );
+    paths.reload = put(
+      FILES.reload,
+      safetensorsBytes(layers('reload', RELOAD_LAYERS, [640, 960], 800, (k) => k % 2 === 1)),
     );
   }
   const broken = safetensorsBytes([{ name: 'w', shape: [4, 4], data: matrix(4, 4, 4) }]);

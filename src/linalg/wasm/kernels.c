@@ -819,3 +819,343 @@ void map_to_long_side(const double *w, int rows, int cols, int ofColumns, const 
   if (!ofColumns) gemm(count, cols, rows, 1.0, x, rows, 1, w, cols, 1, y, cols, 0, work);
   else gemm(count, rows, cols, 1.0, x, cols, 1, w, 1, cols, y, rows, 0, work);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The approximation's products (approximate.ts through wasmApproximate.ts): C·x for p vectors at
+// once, C the Gram matrix of the smaller side, W read a block of rows at a time. B is a block of rb
+// rows × cols (row-major). The p vectors are interleaved with an even stride P (element j of
+// vector q at x[j·P + q], padding lanes zero), so that each element of B loaded serves all of them;
+// one vector is stored plainly (P = 1) and vectorised along the row instead. Columns go in tiles of
+// APPROX_TILE, so that a tile of the vectors stays in L1 while every row of the block passes over it.
+// The tall case (cols < rows) is Z += Bᵀ(B·X) per block (approx_times then approx_transpose_add); the
+// wide one is U = Wᵀx over all blocks (approx_transpose_add), then y = W·U (approx_times).
+
+#define APPROX_TILE 256
+
+// t[r·P + q] += Σ_{j<jn} b[r·ldb + j]·x[j·P + q] for rows r < 4 and q < 4.
+static void approx_times_4x4(const double *b, int ldb, const double *x, int P, int jn, double *t) {
+  const double *b0 = b, *b1 = b + ldb, *b2 = b + 2 * ldb, *b3 = b + 3 * ldb;
+  double *t0 = t, *t1 = t + P, *t2 = t + 2 * P, *t3 = t + 3 * P;
+  f64x2 a00 = wasm_v128_load(t0), a01 = wasm_v128_load(t0 + 2);
+  f64x2 a10 = wasm_v128_load(t1), a11 = wasm_v128_load(t1 + 2);
+  f64x2 a20 = wasm_v128_load(t2), a21 = wasm_v128_load(t2 + 2);
+  f64x2 a30 = wasm_v128_load(t3), a31 = wasm_v128_load(t3 + 2);
+  for (int j = 0; j < jn; j++) {
+    const double *xj = x + j * P;
+    f64x2 x0 = wasm_v128_load(xj), x1 = wasm_v128_load(xj + 2);
+    f64x2 w = wasm_v128_load64_splat(b0 + j);
+    a00 = MADD(w, x0, a00);
+    a01 = MADD(w, x1, a01);
+    w = wasm_v128_load64_splat(b1 + j);
+    a10 = MADD(w, x0, a10);
+    a11 = MADD(w, x1, a11);
+    w = wasm_v128_load64_splat(b2 + j);
+    a20 = MADD(w, x0, a20);
+    a21 = MADD(w, x1, a21);
+    w = wasm_v128_load64_splat(b3 + j);
+    a30 = MADD(w, x0, a30);
+    a31 = MADD(w, x1, a31);
+  }
+  wasm_v128_store(t0, a00);
+  wasm_v128_store(t0 + 2, a01);
+  wasm_v128_store(t1, a10);
+  wasm_v128_store(t1 + 2, a11);
+  wasm_v128_store(t2, a20);
+  wasm_v128_store(t2 + 2, a21);
+  wasm_v128_store(t3, a30);
+  wasm_v128_store(t3 + 2, a31);
+}
+
+// As approx_times_4x4 for q < 2 (two steps of j per iteration: eight independent sums).
+static void approx_times_4x2(const double *b, int ldb, const double *x, int P, int jn, double *t) {
+  const double *b0 = b, *b1 = b + ldb, *b2 = b + 2 * ldb, *b3 = b + 3 * ldb;
+  f64x2 z = wasm_f64x2_splat(0);
+  f64x2 a0 = wasm_v128_load(t), a1 = wasm_v128_load(t + P), a2 = wasm_v128_load(t + 2 * P),
+        a3 = wasm_v128_load(t + 3 * P);
+  f64x2 c0 = z, c1 = z, c2 = z, c3 = z;
+  int j = 0;
+  for (; j + 1 < jn; j += 2) {
+    f64x2 x0 = wasm_v128_load(x + j * P), x1 = wasm_v128_load(x + (j + 1) * P);
+    a0 = MADD(wasm_v128_load64_splat(b0 + j), x0, a0);
+    c0 = MADD(wasm_v128_load64_splat(b0 + j + 1), x1, c0);
+    a1 = MADD(wasm_v128_load64_splat(b1 + j), x0, a1);
+    c1 = MADD(wasm_v128_load64_splat(b1 + j + 1), x1, c1);
+    a2 = MADD(wasm_v128_load64_splat(b2 + j), x0, a2);
+    c2 = MADD(wasm_v128_load64_splat(b2 + j + 1), x1, c2);
+    a3 = MADD(wasm_v128_load64_splat(b3 + j), x0, a3);
+    c3 = MADD(wasm_v128_load64_splat(b3 + j + 1), x1, c3);
+  }
+  if (j < jn) {
+    f64x2 x0 = wasm_v128_load(x + j * P);
+    a0 = MADD(wasm_v128_load64_splat(b0 + j), x0, a0);
+    a1 = MADD(wasm_v128_load64_splat(b1 + j), x0, a1);
+    a2 = MADD(wasm_v128_load64_splat(b2 + j), x0, a2);
+    a3 = MADD(wasm_v128_load64_splat(b3 + j), x0, a3);
+  }
+  wasm_v128_store(t, wasm_f64x2_add(a0, c0));
+  wasm_v128_store(t + P, wasm_f64x2_add(a1, c1));
+  wasm_v128_store(t + 2 * P, wasm_f64x2_add(a2, c2));
+  wasm_v128_store(t + 3 * P, wasm_f64x2_add(a3, c3));
+}
+
+// One row: t[q] += Σ_j b[j]·x[j·P + q] for q < P (the rows left over from groups of 4).
+static void approx_times_row(const double *b, const double *x, int P, int jn, double *t) {
+  for (int q = 0; q < P; q += 2) {
+    f64x2 a = wasm_v128_load(t + q), c = wasm_f64x2_splat(0);
+    int j = 0;
+    for (; j + 1 < jn; j += 2) {
+      a = MADD(wasm_v128_load64_splat(b + j), wasm_v128_load(x + j * P + q), a);
+      c = MADD(wasm_v128_load64_splat(b + j + 1), wasm_v128_load(x + (j + 1) * P + q), c);
+    }
+    if (j < jn) a = MADD(wasm_v128_load64_splat(b + j), wasm_v128_load(x + j * P + q), a);
+    wasm_v128_store(t + q, wasm_f64x2_add(a, c));
+  }
+}
+
+static inline double hsum(f64x2 v) { return wasm_f64x2_extract_lane(v, 0) + wasm_f64x2_extract_lane(v, 1); }
+
+// One vector (P = 1): t[r] += Σ_j b[r·ldb + j]·x[j] for 4 rows, along j in pairs.
+static void approx_dot_4(const double *b, int ldb, const double *x, int jn, double *t) {
+  const double *b0 = b, *b1 = b + ldb, *b2 = b + 2 * ldb, *b3 = b + 3 * ldb;
+  f64x2 z = wasm_f64x2_splat(0);
+  f64x2 a0 = z, a1 = z, a2 = z, a3 = z, c0 = z, c1 = z, c2 = z, c3 = z;
+  int j = 0;
+  for (; j + 3 < jn; j += 4) {
+    f64x2 x0 = wasm_v128_load(x + j), x1 = wasm_v128_load(x + j + 2);
+    a0 = MADD(wasm_v128_load(b0 + j), x0, a0);
+    c0 = MADD(wasm_v128_load(b0 + j + 2), x1, c0);
+    a1 = MADD(wasm_v128_load(b1 + j), x0, a1);
+    c1 = MADD(wasm_v128_load(b1 + j + 2), x1, c1);
+    a2 = MADD(wasm_v128_load(b2 + j), x0, a2);
+    c2 = MADD(wasm_v128_load(b2 + j + 2), x1, c2);
+    a3 = MADD(wasm_v128_load(b3 + j), x0, a3);
+    c3 = MADD(wasm_v128_load(b3 + j + 2), x1, c3);
+  }
+  double s0 = hsum(wasm_f64x2_add(a0, c0)), s1 = hsum(wasm_f64x2_add(a1, c1));
+  double s2 = hsum(wasm_f64x2_add(a2, c2)), s3 = hsum(wasm_f64x2_add(a3, c3));
+  for (; j < jn; j++) {
+    s0 += b0[j] * x[j];
+    s1 += b1[j] * x[j];
+    s2 += b2[j] * x[j];
+    s3 += b3[j] * x[j];
+  }
+  t[0] += s0;
+  t[1] += s1;
+  t[2] += s2;
+  t[3] += s3;
+}
+
+// t[rb × P] = B·X (X: cols × P). With rb rows of B and the vectors in tiles of columns.
+EXPORT(approx_times)
+void approx_times(const double *b, int rb, int cols, const double *x, int P, double *t) {
+  for (int i = 0; i < rb * P; i++) t[i] = 0;
+  for (int j0 = 0; j0 < cols; j0 += APPROX_TILE) {
+    int jn = imin(APPROX_TILE, cols - j0);
+    const double *xt = x + j0 * P;
+    for (int r = 0; r < rb; r += 4) {
+      int mr = imin(4, rb - r);
+      const double *br = b + r * cols + j0;
+      double *tr = t + r * P;
+      if (P == 1) {
+        if (mr == 4) approx_dot_4(br, cols, xt, jn, tr);
+        else
+          for (int i = 0; i < mr; i++) tr[i] += dot(br + i * cols, xt, jn);
+        continue;
+      }
+      if (mr < 4) {
+        for (int i = 0; i < mr; i++) approx_times_row(br + i * cols, xt, P, jn, tr + i * P);
+        continue;
+      }
+      int q = 0;
+      for (; q + 4 <= P; q += 4) approx_times_4x4(br, cols, xt + q, P, jn, tr + q);
+      if (q < P) approx_times_4x2(br, cols, xt + q, P, jn, tr + q);
+    }
+  }
+}
+
+// z[j·P + q] += Σ_{r<4} b[r·ldb + j]·t[r·P + q] for q < 4.
+static void approx_tadd_4x4(const double *b, int ldb, const double *t, int P, int jn, double *z) {
+  const double *b0 = b, *b1 = b + ldb, *b2 = b + 2 * ldb, *b3 = b + 3 * ldb;
+  f64x2 c00 = wasm_v128_load(t), c01 = wasm_v128_load(t + 2);
+  f64x2 c10 = wasm_v128_load(t + P), c11 = wasm_v128_load(t + P + 2);
+  f64x2 c20 = wasm_v128_load(t + 2 * P), c21 = wasm_v128_load(t + 2 * P + 2);
+  f64x2 c30 = wasm_v128_load(t + 3 * P), c31 = wasm_v128_load(t + 3 * P + 2);
+  for (int j = 0; j < jn; j++) {
+    double *zj = z + j * P;
+    f64x2 w0 = wasm_v128_load64_splat(b0 + j), w1 = wasm_v128_load64_splat(b1 + j);
+    f64x2 w2 = wasm_v128_load64_splat(b2 + j), w3 = wasm_v128_load64_splat(b3 + j);
+    f64x2 z0 = wasm_v128_load(zj), z1 = wasm_v128_load(zj + 2);
+    z0 = MADD(w0, c00, z0);
+    z1 = MADD(w0, c01, z1);
+    z0 = MADD(w1, c10, z0);
+    z1 = MADD(w1, c11, z1);
+    z0 = MADD(w2, c20, z0);
+    z1 = MADD(w2, c21, z1);
+    z0 = MADD(w3, c30, z0);
+    z1 = MADD(w3, c31, z1);
+    wasm_v128_store(zj, z0);
+    wasm_v128_store(zj + 2, z1);
+  }
+}
+
+// As approx_tadd_4x4 for q < 2.
+static void approx_tadd_4x2(const double *b, int ldb, const double *t, int P, int jn, double *z) {
+  const double *b0 = b, *b1 = b + ldb, *b2 = b + 2 * ldb, *b3 = b + 3 * ldb;
+  f64x2 c0 = wasm_v128_load(t), c1 = wasm_v128_load(t + P), c2 = wasm_v128_load(t + 2 * P),
+        c3 = wasm_v128_load(t + 3 * P);
+  for (int j = 0; j < jn; j++) {
+    double *zj = z + j * P;
+    f64x2 u = MADD(wasm_v128_load64_splat(b0 + j), c0, wasm_v128_load(zj));
+    f64x2 v = wasm_f64x2_mul(wasm_v128_load64_splat(b1 + j), c1);
+    u = MADD(wasm_v128_load64_splat(b2 + j), c2, u);
+    v = MADD(wasm_v128_load64_splat(b3 + j), c3, v);
+    wasm_v128_store(zj, wasm_f64x2_add(u, v));
+  }
+}
+
+// One row: z[j·P + q] += b[j]·t[q].
+static void approx_tadd_row(const double *b, const double *t, int P, int jn, double *z) {
+  for (int q = 0; q < P; q += 2) {
+    f64x2 c = wasm_v128_load(t + q);
+    for (int j = 0; j < jn; j++)
+      wasm_v128_store(z + j * P + q, MADD(wasm_v128_load64_splat(b + j), c, wasm_v128_load(z + j * P + q)));
+  }
+}
+
+// One vector (P = 1): z[j] += Σ_{r<4} t[r]·b[r·ldb + j].
+static void approx_axpy_4(const double *b, int ldb, const double *t, int jn, double *z) {
+  const double *b0 = b, *b1 = b + ldb, *b2 = b + 2 * ldb, *b3 = b + 3 * ldb;
+  f64x2 c0 = wasm_f64x2_splat(t[0]), c1 = wasm_f64x2_splat(t[1]), c2 = wasm_f64x2_splat(t[2]),
+        c3 = wasm_f64x2_splat(t[3]);
+  int j = 0;
+  for (; j + 1 < jn; j += 2) {
+    f64x2 u = MADD(wasm_v128_load(b0 + j), c0, wasm_v128_load(z + j));
+    f64x2 v = wasm_f64x2_mul(wasm_v128_load(b1 + j), c1);
+    u = MADD(wasm_v128_load(b2 + j), c2, u);
+    v = MADD(wasm_v128_load(b3 + j), c3, v);
+    wasm_v128_store(z + j, wasm_f64x2_add(u, v));
+  }
+  for (; j < jn; j++) z[j] += (t[0] * b0[j] + t[1] * b1[j]) + (t[2] * b2[j] + t[3] * b3[j]);
+}
+
+// Z[cols × P] += Bᵀ·T (T: rb × P).
+EXPORT(approx_transpose_add)
+void approx_transpose_add(const double *b, int rb, int cols, const double *t, int P, double *z) {
+  for (int j0 = 0; j0 < cols; j0 += APPROX_TILE) {
+    int jn = imin(APPROX_TILE, cols - j0);
+    double *zt = z + j0 * P;
+    for (int r = 0; r < rb; r += 4) {
+      int mr = imin(4, rb - r);
+      const double *br = b + r * cols + j0;
+      const double *tr = t + r * P;
+      if (P == 1) {
+        if (mr == 4) approx_axpy_4(br, cols, tr, jn, zt);
+        else
+          for (int i = 0; i < mr; i++) axpy(tr[i], br + i * cols, zt, jn);
+        continue;
+      }
+      if (mr < 4) {
+        for (int i = 0; i < mr; i++) approx_tadd_row(br + i * cols, tr + i * P, P, jn, zt);
+        continue;
+      }
+      int q = 0;
+      for (; q + 4 <= P; q += 4) approx_tadd_4x4(br, cols, tr + q, P, jn, zt + q);
+      if (q < P) approx_tadd_4x2(br, cols, tr + q, P, jn, zt + q);
+    }
+  }
+}
+
+// The tall case's whole step for one block: Z += Bᵀ(B·X), with t (rb × P) as scratch.
+EXPORT(approx_gram_block)
+void approx_gram_block(const double *b, int rb, int cols, const double *x, int P, double *t, double *z) {
+  approx_times(b, rb, cols, x, P, t);
+  approx_transpose_add(b, rb, cols, t, P, z);
+}
+
+// Widens count little-endian elements at src to float64 at out: kind 0 float16, 1 bfloat16,
+// 2 float32, 3 float64. float16 goes through float32 exactly and without any subnormal arithmetic
+// (which x86 runs in microcode): the magnitude bits shifted into place and the exponent rebiased
+// by 127 − 15 (normal numbers); zero and subnormals as (2⁻¹⁴ + frac·2⁻²⁴) − 2⁻¹⁴, which is exact;
+// infinities and NaN rebiased once more to the full float32 exponent; then the sign.
+static inline unsigned half_to_float_bits(unsigned h) {
+  unsigned mag = (h & 0x7fff) << 13;
+  union {
+    unsigned u;
+    float f;
+  } v;
+  v.u = mag + (112u << 23);
+  if (mag < (0x400u << 13)) {
+    v.u += 1u << 23;
+    v.f -= 0x1p-14f;
+  } else if (mag >= (0x7c00u << 13))
+    v.u += 112u << 23;
+  return v.u | ((h & 0x8000) << 16);
+}
+
+static inline void store_f32x4_as_f64(double *out, v128_t f) {
+  wasm_v128_store(out, wasm_f64x2_promote_low_f32x4(f));
+  wasm_v128_store(out + 2, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(f, f, 2, 3, 0, 1)));
+}
+
+// mask ? a : b, lane by lane (masks are all ones or all zeros per lane, so both forms agree).
+#ifdef RELAXED
+#define SELECT(a, b, mask) wasm_i32x4_relaxed_laneselect(a, b, mask)
+#else
+#define SELECT(a, b, mask) wasm_v128_bitselect(a, b, mask)
+#endif
+
+static inline v128_t half4_to_f32x4(v128_t h) {
+  v128_t mag = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x7fff)), 13);
+  v128_t o = wasm_i32x4_add(mag, wasm_i32x4_splat(112 << 23));
+  v128_t sub = wasm_f32x4_sub(wasm_i32x4_add(o, wasm_i32x4_splat(1 << 23)), wasm_f32x4_splat(0x1p-14f));
+  o = SELECT(sub, o, wasm_i32x4_lt(mag, wasm_i32x4_splat(0x400 << 13)));
+  o = SELECT(wasm_i32x4_add(o, wasm_i32x4_splat(112 << 23)), o, wasm_i32x4_ge(mag, wasm_i32x4_splat(0x7c00 << 13)));
+  return wasm_v128_or(o, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
+}
+
+EXPORT(approx_widen)
+void approx_widen(const void *src, int kind, int count, double *out) {
+  int i = 0;
+  if (kind == 0) {
+    const unsigned short *h = src;
+    for (; i + 8 <= count; i += 8) {
+      v128_t v = wasm_v128_load(h + i);
+      store_f32x4_as_f64(out + i, half4_to_f32x4(wasm_u32x4_extend_low_u16x8(v)));
+      store_f32x4_as_f64(out + i + 4, half4_to_f32x4(wasm_u32x4_extend_high_u16x8(v)));
+    }
+    for (; i < count; i++) {
+      union {
+        unsigned u;
+        float f;
+      } v;
+      v.u = half_to_float_bits(h[i]);
+      out[i] = v.f;
+    }
+  } else if (kind == 1) {
+    const unsigned short *h = src;
+    for (; i + 8 <= count; i += 8) {
+      v128_t v = wasm_v128_load(h + i);
+      store_f32x4_as_f64(out + i, wasm_i32x4_shl(wasm_u32x4_extend_low_u16x8(v), 16));
+      store_f32x4_as_f64(out + i + 4, wasm_i32x4_shl(wasm_u32x4_extend_high_u16x8(v), 16));
+    }
+    for (; i < count; i++) {
+      union {
+        unsigned u;
+        float f;
+      } v;
+      v.u = (unsigned)h[i] << 16;
+      out[i] = v.f;
+    }
+  } else if (kind == 2) {
+    const float *f = src;
+    for (; i + 4 <= count; i += 4) store_f32x4_as_f64(out + i, wasm_v128_load(f + i));
+    for (; i < count; i++) out[i] = f[i];
+  } else {
+    const double *d = src;
+    for (; i < count; i++) out[i] = d[i];
+  }
+}
+
+// Σ b[i]² over count elements (‖W‖²_F block by block).
+EXPORT(approx_sum_squares)
+double approx_sum_squares(const double *b, int count) { return dot(b, b, count); }

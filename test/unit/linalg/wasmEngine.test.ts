@@ -92,6 +92,43 @@ describe('wasm engine', () => {
     assertValidSvd(a, rows, cols, r);
   });
 
+  // Most values zero (pruned or factorised layers): the refinement decomposes XᵀW through the
+  // engine itself and completes the null space in blocks.
+  for (const [rows, cols, rank] of [
+    [400, 400, 120],
+    [300, 520, 90],
+    [520, 300, 90],
+  ])
+    test(`${rows}×${cols} of rank ${rank}: all vectors, values against ml-matrix`, async () => {
+      const a = matmul(
+        gaussianMatrix(rows, rank, rank),
+        gaussianMatrix(rank, cols, rank + 1),
+        rows,
+        rank,
+        cols,
+      );
+      const wasm = await engine();
+      const expected = referenceSingularValues(a, rows, cols);
+      const values = wasm.singularValues(a, rows, cols);
+      assert.ok(maxAbsDifference(values, expected) <= 1e-10 * expected[0]);
+      assert.ok(values[rank - 1] > 1e-6 * values[0]);
+      assert.ok(values.subarray(rank).every((v) => v === 0));
+      const r = wasm.svd(a, rows, cols, 'all');
+      assert.ok(maxAbsDifference(r.values, expected) <= 1e-10 * expected[0]);
+      assertValidSvd(a, rows, cols, r);
+    });
+
+  test('low rank rounded to float32: tiny nonzero values refined through XᵀW', async () => {
+    const [n, rank] = [300, 140];
+    const exact = matmul(gaussianMatrix(n, rank, 21), gaussianMatrix(rank, n, 22), n, rank, n);
+    const a = Float64Array.from(Float32Array.from(exact));
+    const wasm = await engine();
+    const expected = referenceSingularValues(a, n, n);
+    assert.ok(expected[rank] > 1e-9 * expected[0] && expected[rank] < 1e-5 * expected[0]);
+    assert.ok(maxAbsDifference(wasm.singularValues(a, n, n), expected) <= 1e-10 * expected[0]);
+    assertValidSvd(a, n, n, wasm.svd(a, n, n, [0, rank - 1, rank, rank + 50, n - 1]));
+  });
+
   test('badly scaled tall matrix', async () => {
     const [rows, cols] = [400, 210];
     const a = gaussianMatrix(rows, cols, 9);
