@@ -4,8 +4,7 @@
 // sort/filter/walk the layer table, switch chart modes, export the report and a chart through
 // code-server's save dialog, Problems panel, hover and CodeLens, ensembles, the custom editor,
 // Compare with random baseline and Compare checkpoints, in the light, dark and high-contrast themes;
-// and the faults of issue 6 a user can cause: the webview reloaded mid-analysis, two windows (two
-// pages: two extension hosts) analysing the same file at once.
+// and a fault of issue 6 a user can cause: the webview reloaded mid-analysis.
 // Screenshots go to test-results/. Prints `e2e: N passed, M failed` last; exit code = failures.
 //
 //   node test/e2e/run.mjs        env: RMT_LENS_E2E_TIMEOUT_S (whole run, default 600), VERBOSE=1,
