@@ -238,12 +238,13 @@ function refineValues(
   values: Float64Array,
   start: number,
 ): void {
-  const which = Array.from({ length: r.n - start }, (_, p) => start + p);
-  const x = backTransformed(k, r, tridiagonalVectors(r, lambda, which)).vectors;
+  const { x } = smallValueVectors(k, r, lambda, start);
   const valuesOf = (b: Float64Array, m: number, l: number) => singularValuesScaled(k, b, m, l);
-  const refined = refineSmallSingularValues(k, valuesOf, a, rows, cols, r.ofColumns, x, values[0]);
-  const ceiling = start > 0 ? values[start - 1] : Infinity;
-  for (let p = 0; p < refined.length; p++) values[start + p] = Math.min(refined[p], ceiling);
+  storeRefined(
+    values,
+    start,
+    refineSmallSingularValues(k, valuesOf, a, rows, cols, r.ofColumns, x, values[0]),
+  );
 }
 
 /** Recomputes values[start…n) and their vectors from W (refineSmall.ts); updates `values` in place. */
@@ -257,16 +258,25 @@ function refine(
   values: Float64Array,
   start: number,
 ): { left: Float64Array[]; right: Float64Array[] } {
-  const n = r.n;
-  const which = Array.from({ length: n - start }, (_, p) => start + p);
-  const z = tridiagonalVectors(r, lambda, which);
-  const x = backTransformed(k, r, z).vectors;
+  const { z, x } = smallValueVectors(k, r, lambda, start);
   const project = (gs: Float64Array[]) => projectOutLargeRowSpace(k, r, a, rows, cols, z, gs);
   const svdOf = (b: Float64Array, m: number, l: number) => svdScaled(k, b, m, l, 'all');
   const t = refineSmallSingularTriplets(k, svdOf, a, rows, cols, r.ofColumns, x, values[0], project);
-  const ceiling = start > 0 ? values[start - 1] : Infinity;
-  for (let p = 0; p < t.values.length; p++) values[start + p] = Math.min(t.values[p], ceiling);
+  storeRefined(values, start, t.values);
   return r.ofColumns ? { left: t.longSide, right: t.shortSide } : { left: t.shortSide, right: t.longSide };
+}
+
+/** Gram eigenvectors of values[start…n): in T's coordinates (z) and back-transformed (x). */
+function smallValueVectors(k: Kernels, r: Reduction, lambda: Float64Array, start: number) {
+  const which = Array.from({ length: r.n - start }, (_, p) => start + p);
+  const z = tridiagonalVectors(r, lambda, which);
+  return { z, x: backTransformed(k, r, z).vectors };
+}
+
+/** values[start…] ← the refined ones, never above the last value kept from the Gram matrix. */
+function storeRefined(values: Float64Array, start: number, refined: Float64Array): void {
+  const ceiling = start > 0 ? values[start - 1] : Infinity;
+  for (let p = 0; p < refined.length; p++) values[start + p] = Math.min(refined[p], ceiling);
 }
 
 /**
