@@ -1,9 +1,12 @@
 // A pool of analysis workers. Each request goes to one idle worker and gets one answer.
 // Cancelling a running request terminates its worker (which frees its memory) and starts a fresh
 // one when needed; a worker that dies fails only the request it was running.
+// A worker idle for `idleTimeoutMs` (default 30 s) is stopped, so that the memory it retains goes
+// back to the system once an analysis is over; the next request starts a fresh one.
 // Requests that state their memory run only while the sum over the workers stays within the
 // pool's budget (first come, first served: a job too big to run beside the others waits for
-// them, then the next ones fill in around it; a job above the whole budget runs alone).
+// them, and later jobs start around it only where they leave it its room; a job above the whole
+// budget runs alone).
 import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WorkerAnswer, WorkerRequest } from '../protocol';
@@ -23,6 +26,8 @@ interface Job {
   memory: JobMemory;
   resolve(answer: WorkerAnswer): void;
   reject(error: Error): void;
+  /** The waiting head of the queue this job was started around (see `around`). */
+  around?: Job;
 }
 
 interface Slot {
@@ -30,6 +35,8 @@ interface Slot {
   job?: Job;
   /** Bytes the worker holds between requests: the largest `retained` of the requests it ran. */
   retained: number;
+  /** Stops the worker when it has been idle for the pool's idleTimeoutMs. */
+  idleTimer?: NodeJS.Timeout;
 }
 
 /** Bytes of the default budget per two cores [ours]: see defaultMemoryBudget. */
@@ -52,7 +59,12 @@ export interface PoolOptions {
   workerData?: unknown;
   /** Bytes the running requests may need together (default: defaultMemoryBudget()). */
   memoryBudget?: number;
+  /** Milliseconds after which an idle worker is stopped (default IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number;
 }
+
+/** An idle worker's lifetime [ours]: long enough to serve the next analysis of a session without a restart. */
+export const IDLE_TIMEOUT_MS = 30_000;
 
 const NO_MEMORY: JobMemory = { retained: 0, transient: 0 };
 
@@ -94,15 +106,44 @@ export class WorkerPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const job = this.queue[0];
-      const slot = this.place(job.memory);
-      if (!slot) return;
-      this.queue.shift();
-      slot.job = job;
-      slot.retained = Math.max(slot.retained, job.memory.retained);
-      this.peakEstimate = Math.max(this.peakEstimate, this.counted());
-      slot.worker.postMessage(job.request);
+      const head = this.queue[0];
+      const slot = this.place(head.memory);
+      if (slot) {
+        this.start(head, slot);
+        continue;
+      }
+      const later = this.around(head);
+      if (!later) return;
+      later.job.around = head;
+      this.start(later.job, later.slot ?? this.spawn());
     }
+  }
+
+  private start(job: Job, slot: Slot): void {
+    this.queue.splice(this.queue.indexOf(job), 1);
+    clearTimeout(slot.idleTimer);
+    slot.job = job;
+    slot.retained = Math.max(slot.retained, job.memory.retained);
+    this.peakEstimate = Math.max(this.peakEstimate, this.counted());
+    slot.worker.postMessage(job.request);
+  }
+
+  /**
+   * A later request that may start while `head` waits for room: one that fits now without stopping
+   * an idle worker, and beside which (and the others started around `head`) `head` fits too, so
+   * that `head` still starts as soon as the requests it waits for have ended.
+   */
+  private around(head: Job): { job: Job; slot: Slot | undefined } | undefined {
+    let reserved = held(0, head.memory);
+    for (const s of this.slots) if (s.job?.around === head) reserved += held(s.retained, s.job.memory);
+    for (const job of this.queue.slice(1)) {
+      const best = this.cheapest(job.memory);
+      if (!best) return undefined;
+      if (best.total > this.budget) continue;
+      if (reserved + held(best.slot?.retained ?? 0, job.memory) <= this.budget)
+        return { job, slot: best.slot };
+    }
+    return undefined;
   }
 
   /** Bytes counted now: running requests, idle workers' retained memory, workers being stopped. */
@@ -118,27 +159,34 @@ export class WorkerPool {
    * retain, they are stopped (their memory is freed) and a new worker takes the request.
    */
   private place(memory: JobMemory): Slot | undefined {
+    const best = this.cheapest(memory);
+    if (!best) return undefined;
+    if (best.total <= this.budget) return best.slot ?? this.spawn();
     const idle = this.slots.filter((s) => !s.job);
-    const canSpawn = this.slots.length < this.size;
-    if (idle.length === 0 && !canSpawn) return undefined;
     const running = this.slots.some((s) => s.job) || this.stopping > 0;
-    const others = (except?: Slot) => this.counted() - (except ? except.retained : 0);
-    const options = idle.map((s) => ({
-      slot: s as Slot | undefined,
-      total: others(s) + held(s.retained, memory),
-    }));
-    if (canSpawn) options.push({ slot: undefined, total: others() + held(0, memory) });
-    options.sort((a, b) => a.total - b.total);
-    if (options[0].total <= this.budget) return options[0].slot ?? this.spawn();
     const freeable = idle.reduce((sum, s) => sum + s.retained, 0);
     if (freeable === 0 || this.counted() - freeable + held(0, memory) > this.budget) {
       if (running) return undefined;
       // Nothing else runs: the request runs alone, whatever it needs.
-      if (freeable === 0) return options[0].slot ?? this.spawn();
+      if (freeable === 0) return best.slot ?? this.spawn();
     }
     for (const s of idle) if (s.retained > 0) this.recycle(s);
     // The stopped workers' memory counts until they have exited; dispatch runs again then.
     return undefined;
+  }
+
+  /**
+   * The idle worker (or a new one: `slot` undefined) that keeps the pool's total smallest with a
+   * request needing `memory`, and that total; undefined when every worker is busy.
+   */
+  private cheapest(memory: JobMemory): { slot: Slot | undefined; total: number } | undefined {
+    const others = this.counted();
+    const options: { slot: Slot | undefined; total: number }[] = this.slots
+      .filter((s) => !s.job)
+      .map((s) => ({ slot: s, total: others - s.retained + held(s.retained, memory) }));
+    if (this.slots.length < this.size) options.push({ slot: undefined, total: others + held(0, memory) });
+    options.sort((a, b) => a.total - b.total);
+    return options[0];
   }
 
   /** Stops an idle worker to free the memory it retains. */
@@ -162,8 +210,13 @@ export class WorkerPool {
       slot.job = undefined;
       job?.resolve(answer);
       this.dispatch();
+      if (!slot.job && this.slots.includes(slot)) {
+        slot.idleTimer = setTimeout(() => this.recycle(slot), this.options.idleTimeoutMs ?? IDLE_TIMEOUT_MS);
+        slot.idleTimer.unref();
+      }
     });
     const fail = (reason: string) => {
+      clearTimeout(slot.idleTimer);
       this.remove(slot);
       slot.job?.reject(new Error(reason));
       slot.job = undefined;
@@ -203,6 +256,7 @@ export class WorkerPool {
   }
 
   private stop(slot: Slot): Promise<number> {
+    clearTimeout(slot.idleTimer);
     slot.worker.removeAllListeners('exit');
     return slot.worker.terminate();
   }

@@ -30,8 +30,12 @@ function vectorCount(n: number): number {
 
 /**
  * Bytes one layer's analysis needs in a worker (an estimate, rounded up): the exact path keeps the
- * matrix, its Gram matrix and the reduction's reflectors in the engine's WebAssembly memory, which
- * the worker keeps afterwards (it never shrinks); singular vectors and their copies are transient.
+ * matrix, its Gram matrix, the reduction's reflectors and the singular vectors' images in the
+ * engine's WebAssembly memory, which the worker keeps afterwards (it never shrinks); the vectors
+ * handed to the statistics (left and right, and one copy) are transient. Measured in one worker
+ * (scripts/measure-scale.mjs, float16 shards): 4096² 352 MiB of wasm memory and +385 MiB of
+ * process RSS, estimated 369 + 52 MiB; 4096×11008 581 and +627 MiB, estimated 596 + 75 MiB. So a
+ * 4096×11008 layer runs beside a 4096² one in the default budget of two cores, two of them do not.
  * The approximation holds the matrix in its file's dtype when the reader gives raw rows
  * (`rawRows`), else decoded and widened, plus the Lanczos bases.
  */
@@ -46,9 +50,10 @@ export function layerMemory(
   const m = Math.max(rows, cols);
   const slack = 24 * MIB;
   if (!approximationReason(rows, cols, exactLimit)) {
-    // Matrix, Gram matrix, band-to-tridiagonal reflectors (≈ 4.3·n² bytes) and workspaces.
-    const wasm = 8 * rows * cols + 12.5 * n * n + 600 * n * 8 + 8 * MIB;
-    return { retained: wasm, transient: 4 * vectorCount(n) * (n + m) * 8 + slack };
+    // Matrix, Gram matrix, band-to-tridiagonal reflectors (≈ 4.3·n² bytes), workspaces, vectors.
+    const vectorBytes = vectorCount(n) * (n + m) * 8;
+    const wasm = 8 * rows * cols + 12.5 * n * n + 600 * n * 8 + vectorBytes + 8 * MIB;
+    return { retained: wasm, transient: 2 * vectorBytes + slack };
   }
   const stored = rawRows ? (dtypeSize(dtype) ?? 8) : 12;
   const bases = 2 * (260 + 8 * 60) * n * 8;

@@ -281,6 +281,11 @@ export class WasmKernels implements Kernels {
     this.helpers?.terminate();
   }
 
+  /** Bytes of the WebAssembly memory: its high-water mark, since it never shrinks (sizePolicy.ts). */
+  memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
   /** Reserves `bytes` (8-aligned) in the arena, growing the memory as needed. */
   private alloc(bytes: number): number {
     const offset = this.top;

@@ -4,7 +4,8 @@
 // sort/filter/walk the layer table, switch chart modes, export the report and a chart through
 // code-server's save dialog, Problems panel, hover and CodeLens, ensembles, the custom editor,
 // Compare with random baseline and Compare checkpoints, in the light, dark and high-contrast themes;
-// and a fault of issue 6 a user can cause: the webview reloaded mid-analysis.
+// and the faults of issue 6 a user can cause: the webview reloaded mid-analysis, two windows (two
+// pages: two extension hosts) analysing the same file at once.
 // Screenshots go to test-results/. Prints `e2e: N passed, M failed` last; exit code = failures.
 //
 //   node test/e2e/run.mjs        env: RMT_LENS_E2E_TIMEOUT_S (whole run, default 600), VERBOSE=1,
@@ -33,6 +34,7 @@ import {
   FILES,
   MODEL_LAYERS,
   RELOAD_LAYERS,
+  TWIN_LAYERS,
   checkpointPair,
   writeWorkspace,
 } from '../vscode/workspace.mjs';
@@ -605,6 +607,22 @@ async function showProblems(page) {
   await panel.waitFor({ state: 'visible' });
 }
 
+/** The report cache of the extension in code-server's user data: { name: parsed JSON or the parse error }. */
+function reportCacheEntries() {
+  const dir = join(ctx.server.dirs.userData, 'User', 'globalStorage', 'rmt-lens.rmt-lens', 'reports');
+  if (!existsSync(dir)) return { dir, names: [], entries: {} };
+  const names = readdirSync(dir);
+  const entries = {};
+  for (const n of names.filter((f) => f.endsWith('.json'))) {
+    try {
+      entries[n] = JSON.parse(readFileSync(join(dir, n), 'utf8'));
+    } catch (err) {
+      entries[n] = { unreadable: oneLine(err) };
+    }
+  }
+  return { dir, names, entries };
+}
+
 const tests = [
   {
     id: 'workbench',
@@ -990,6 +1008,126 @@ const tests = [
         await filter.fill('');
       }
       await shot(page, 'dark-reloaded');
+    },
+  },
+  {
+    id: 'two-windows',
+    name: 'two windows analysing the same file at once: both show the full report with the same numbers, no error; one valid cache entry, which a third analysis is served from',
+    needs: 'menu',
+    async run({ page, browser }) {
+      const file = join(ctx.workspace, FILES.twin);
+      const cachedBefore = Object.values(reportCacheEntries().entries).filter((e) => e.file === file);
+      if (cachedBefore.length) throw new Error(`${FILES.twin} is in the report cache already`);
+      // A second page on the same workspace is a second window: its own extension host, the same storage.
+      const second = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      second.setDefaultTimeout(STEP_TIMEOUT_MS);
+      const secondErrors = [];
+      second.on('pageerror', (err) => secondErrors.push(oneLine(err)));
+      try {
+        await second.goto(workbenchUrl(ctx.server, ctx.workspace), { timeout: STEP_TIMEOUT_MS });
+        await second.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT_MS });
+        // Its extension host registers the menus a while after the Explorer shows.
+        await until(
+          async () => {
+            const items = await contextMenuItems(second, FILES.twin);
+            await second.keyboard.press('Escape');
+            return items.includes('Analyze weights');
+          },
+          `"Analyze weights" in the second window's context menu of ${FILES.twin}`,
+          STEP_TIMEOUT_MS,
+        );
+        const windows = [page, second];
+        await page.keyboard.press('Escape');
+        // The editor tab of the report opens when the analysis starts and stays (the progress
+        // notification shows only after a delay, and a quick analysis may be over by then).
+        for (const w of windows)
+          await chooseFromContextMenu(w, FILES.twin, 'Analyze weights', panelTab(w, FILES.twin));
+        if (!(await analysisStatus(page, FILES.twin).isVisible()))
+          throw new Error(
+            'the first window had finished before the second one started: not at the same time',
+          );
+        const reports = [];
+        for (const w of windows) {
+          await analysisStatus(w, FILES.twin).waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+          await panelTab(w, FILES.twin).waitFor();
+          reports.push(
+            await until(async () => {
+              const r = await reportRows(w);
+              return /status-done/.test(r.status) && r;
+            }, 'the report of the window to be done'),
+          );
+        }
+        const names = Array.from({ length: TWIN_LAYERS }, (_, k) => `twin.${k}.weight`);
+        reports.forEach((r, i) => {
+          if (r.rows.map((row) => row.name).join() !== names.join() || !r.rows.every(rowDone))
+            throw new Error(
+              `window ${i + 1}: ${r.rows.map((row) => `${row.name} ${row.label || '(none)'}`).join(', ')}; ${r.statusText}`,
+            );
+          if (r.rows.some((row) => row.numbers.some((n) => n === '')))
+            throw new Error(`window ${i + 1}: a number is missing`);
+        });
+        const summary = (r) => JSON.stringify(r.rows.map((row) => [row.name, row.verdict, row.numbers]));
+        if (summary(reports[0]) !== summary(reports[1]))
+          throw new Error(`the windows differ:\n${summary(reports[0])}\n${summary(reports[1])}`);
+        for (const k of [0, 3, 6])
+          if (reports[0].rows[k].label === 'random')
+            throw new Error(`the spiked layer twin.${k}.weight reads random`);
+        for (const [i, w] of windows.entries()) {
+          const errors = await w.locator('.notification-toast:has(.codicon-error)').allTextContents();
+          if (errors.length) throw new Error(`window ${i + 1} shows an error: ${errors.join(' / ')}`);
+        }
+        // Both windows wrote the same cache entry (each through a temporary file and a rename):
+        // exactly one entry, complete and parsable, with the numbers both windows show.
+        const cache = reportCacheEntries();
+        const leftovers = cache.names.filter((n) => !n.endsWith('.json'));
+        if (leftovers.length) throw new Error(`left in ${cache.dir}: ${leftovers.join(', ')}`);
+        const unreadable = Object.entries(cache.entries).filter(([, e]) => e.unreadable);
+        if (unreadable.length) throw new Error(`unreadable cache entries: ${JSON.stringify(unreadable)}`);
+        const twins = Object.values(cache.entries).filter((e) => e.file === file);
+        if (twins.length !== 1) throw new Error(`${twins.length} cache entries for ${FILES.twin}`);
+        const cached = twins[0];
+        if (cached.layers?.map((l) => l.name).join() !== names.join())
+          throw new Error(`the cached report has layers ${cached.layers?.map((l) => l.name).join(', ')}`);
+        cached.layers.forEach((layer, k) => {
+          const shown = reports[0].rows[k];
+          if (
+            layer.mp.outliers !== toNumber(shown.numbers[0]) ||
+            !close(layer.spectralNorm, toNumber(shown.numbers[4]), 1e-9 * layer.spectralNorm)
+          )
+            throw new Error(
+              `cached ${layer.name}: ${layer.mp.outliers} outliers, ‖W‖₂ ${layer.spectralNorm}; shown ${shown.numbers}`,
+            );
+        });
+        // A third analysis (the first window, a new panel) is served from that entry: the cached
+        // report to its timings (a fresh run would time itself anew).
+        await panelTab(page, FILES.twin).click();
+        await runCommand(page, 'View: Close Editor');
+        await panelTab(page, FILES.twin).waitFor({ state: 'detached' });
+        await chooseFromContextMenu(page, FILES.twin, 'Analyze weights', panelTab(page, FILES.twin));
+        const shownTime = await until(async () => {
+          const r = await reportRows(page);
+          if (!/status-done/.test(r.status)) return false;
+          return inPage(page, () => {
+            const fact = [...document.querySelectorAll('.layer-view .fact')].find(
+              (f) => f.querySelector('dt')?.textContent === 'Time',
+            );
+            return (
+              document.querySelector('.layer-view .layer-name')?.textContent === 'twin.0.weight' &&
+              fact?.title
+            );
+          });
+        }, 'the third analysis of twin.0.weight, with its time');
+        const seconds = toNumber(shownTime.slice(shownTime.lastIndexOf(': ') + 2));
+        if (!close(seconds, cached.layers[0].seconds, 1e-9 * cached.layers[0].seconds))
+          throw new Error(
+            `the third analysis took ${seconds} s for twin.0.weight, the cache says ${cached.layers[0].seconds} s: not served from the cache`,
+          );
+        if (secondErrors.length)
+          throw new Error(`page errors in the second window: ${secondErrors.join(' | ')}`);
+        await shot(second, 'dark-second-window');
+      } finally {
+        await second.close();
+      }
     },
   },
   {

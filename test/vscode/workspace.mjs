@@ -12,8 +12,8 @@
 //   conv.safetensors    conv.weight [16, 8, 3, 3] (a conv2d kernel) and fc.weight 64×72 noise
 //   model.py            (UI tests only) nn.Linear definitions of fc1 and fc2 of model.safetensors
 //   deep.safetensors    (UI tests only) DEEP_LAYERS layers of 64×96, noise + (k mod 3) spikes: a cPSE curve
-//   twin.safetensors    (UI tests only) TWIN_LAYERS layers of 256×384, noise + a spike in every third:
-//                       seconds of work, analysed by two windows at once
+//   twin.safetensors    (UI tests only) TWIN_LAYERS layers of 640×960, noise + a spike in every third:
+//                       ~7 s of work on a quiet machine, so that two windows analyse it at once (29 MB)
 //   reload.safetensors  (UI tests only) RELOAD_LAYERS layers of 640×960, noise + a spike in every other:
 //                       ~30 s of work: the page takes up to ~10 s to reload on a busy 2-core machine (49 MB)
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -46,8 +46,8 @@ export const CHECKPOINT_CHANGES = [
 export const CHECKPOINT_SHAPE = [80, 120];
 /** Layers of deep.safetensors (`blocks.k.weight`, 64×96): enough depth for a cPSE curve of DEEP_LAYERS − 2 points. */
 export const DEEP_LAYERS = 8;
-/** Layers of twin.safetensors (`twin.k.weight`, 256×384; k ≡ 0 mod 3 carries a spike). */
-export const TWIN_LAYERS = 8;
+/** Layers of twin.safetensors (`twin.k.weight`, 640×960; k ≡ 0 mod 3 carries a spike). */
+export const TWIN_LAYERS = 12;
 /** Layers of reload.safetensors (`reload.k.weight`, 640×960; odd k carry a spike). */
 export const RELOAD_LAYERS = 20;
 /** The conv kernel of conv.safetensors, [out, in, kh, kw]. */
@@ -166,7 +166,7 @@ export function checkpointPair() {
  * also slow.safetensors (12 noise layers of 512×512, 12 MB): seconds of work, for cancelling from the UI;
  * with `python`, also model.py (whose fc1/fc2 lines define the layers of model.safetensors);
  * with `deep`, also deep.safetensors (DEEP_LAYERS small layers, for the cPSE curve and its baseline);
- * with `faults`, also twin.safetensors (3 MB) and reload.safetensors (49 MB), for two windows
+ * with `faults`, also twin.safetensors (29 MB) and reload.safetensors (49 MB), for two windows
  * analysing one file and a webview reloaded mid-analysis.
  */
 export function writeWorkspace(dir, { slow = false, python = false, deep = false, faults = false } = {}) {
@@ -240,7 +240,7 @@ export function writeWorkspace(dir, { slow = false, python = false, deep = false
       }));
     paths.twin = put(
       FILES.twin,
-      safetensorsBytes(layers('twin', TWIN_LAYERS, [256, 384], 700, (k) => k % 3 === 0)),
+      safetensorsBytes(layers('twin', TWIN_LAYERS, [640, 960], 700, (k) => k % 3 === 0)),
     );
     paths.reload = put(
       FILES.reload,

@@ -14,19 +14,24 @@ import {
   type JobMemory,
 } from '../../../src/engine/pool';
 import { DEFAULT_SETTINGS } from '../../../src/engine/report';
+import { layerMemory } from '../../../src/engine/sizePolicy';
+import { computeSvd } from '../../../src/linalg/pipeline';
+import { WasmKernels } from '../../../src/linalg/wasmKernels';
+import { porterThomasIndices } from '../../../src/rmt/porterThomas';
+import { Rng } from '../../../src/rmt/prng';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rmt-pool-'));
 const workerPath = path.join(dir, 'sleeper.cjs');
-// Answers each request after 40 ms with its thread id and the time it ran.
+// Answers each request after 40 ms (1 s for the file 'slow') with its thread id and the time it ran.
 writeFileSync(
   workerPath,
   `const { parentPort, threadId } = require('node:worker_threads');
-parentPort.on('message', () => {
+parentPort.on('message', (request) => {
   const start = performance.timeOrigin + performance.now();
   setTimeout(() => {
     const end = performance.timeOrigin + performance.now();
     parentPort.postMessage({ type: 'error', message: JSON.stringify({ threadId, start, end }) });
-  }, 40);
+  }, request.file === 'slow' ? 1000 : 40);
 });`,
 );
 
@@ -37,11 +42,12 @@ interface Ran {
   memory: JobMemory;
 }
 
-async function runAll(pool: WorkerPool, memories: JobMemory[]): Promise<Ran[]> {
+async function runAll(pool: WorkerPool, memories: JobMemory[], slow: number[] = []): Promise<Ran[]> {
   return Promise.all(
     memories.map(async (memory, index) => {
+      const file = slow.includes(index) ? 'slow' : 'x';
       const answer = await pool.run(
-        { type: 'analyzeLayer', file: 'x', settings: DEFAULT_SETTINGS, index },
+        { type: 'analyzeLayer', file, settings: DEFAULT_SETTINGS, index },
         undefined,
         memory,
       );
@@ -110,6 +116,30 @@ describe('worker pool memory budget', () => {
     }
   });
 
+  test('a later request starts around a waiting one when it leaves it its room', async () => {
+    const pool = new WorkerPool(workerPath, 2, { memoryBudget: 100 });
+    try {
+      // The second 60 waits for the first (slow) one; the 30 fits beside either and runs meanwhile.
+      const runs = await runAll(pool, [60, 60, 30].map(transient), [0]);
+      assert.ok(runs[2].start < runs[1].start, `the 30 started after the waiting 60`);
+      assert.ok(peakTransient(runs) <= 100, `peak ${peakTransient(runs)}`);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
+  test('a later request that would delay the waiting one does not start around it', async () => {
+    const pool = new WorkerPool(workerPath, 2, { memoryBudget: 100 });
+    try {
+      // 45 fits beside the running (slow) 50 but not beside the waiting 60: the 60 goes first.
+      const runs = await runAll(pool, [50, 60, 45, 45].map(transient), [0]);
+      assert.ok(runs[2].start > runs[1].start && runs[3].start > runs[1].start, JSON.stringify(runs));
+      assert.ok(peakTransient(runs) <= 100, `peak ${peakTransient(runs)}`);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
   test('a request above the whole budget runs alone', async () => {
     const pool = new WorkerPool(workerPath, 2, { memoryBudget: 100 });
     try {
@@ -137,6 +167,23 @@ describe('worker pool memory budget', () => {
     }
   });
 
+  test('an idle worker is stopped after the idle timeout, a busy one is kept', async () => {
+    const pool = new WorkerPool(workerPath, 1, { memoryBudget: 100, idleTimeoutMs: 300 });
+    try {
+      const [first] = await runAll(pool, [{ retained: 70, transient: 0 }]);
+      const [soon] = await runAll(pool, [transient(10)]);
+      assert.equal(soon.threadId, first.threadId);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const [later] = await runAll(pool, [transient(50)]);
+      assert.notEqual(later.threadId, first.threadId);
+      // Within the timeout the (fresh) worker is reused.
+      const [next] = await runAll(pool, [transient(40)]);
+      assert.equal(next.threadId, later.threadId);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
   test('the default budget: 1.1 GiB per two cores, at most half the memory', () => {
     const expected = Math.min(
       Math.max(MEMORY_PER_TWO_CORES, (MEMORY_PER_TWO_CORES / 2) * availableParallelism()),
@@ -158,5 +205,42 @@ describe('worker pool memory budget', () => {
     } finally {
       await pool.dispose();
     }
+  });
+});
+
+describe('layer memory estimates', () => {
+  // The retained estimate is what the worker's engine really holds after the layer's
+  // decomposition (its WebAssembly memory never shrinks): never below, and not far above, or
+  // the pool would run fewer layers at once than fit.
+  for (const [rows, cols] of [
+    [1024, 1024],
+    [768, 3072],
+    [3072, 768],
+    [1100, 2300],
+  ])
+    test(`${rows}×${cols}: the engine's memory after the decomposition is within the estimate`, () => {
+      const kernels = new WasmKernels(1);
+      try {
+        const a = kernels.inputBuffer(rows * cols);
+        const rng = new Rng(7);
+        for (let i = 0; i < a.length; i++) a[i] = Math.fround(0.02 * rng.normal());
+        const n = Math.min(rows, cols);
+        const indices = porterThomasIndices(n);
+        computeSvd(kernels, a, rows, cols, indices.length === n ? 'all' : indices);
+        const estimate = layerMemory(rows, cols, 'F32', 4096, true);
+        const used = kernels.memoryBytes();
+        assert.ok(used <= estimate.retained, `${used} bytes used, ${estimate.retained} estimated`);
+        assert.ok(used >= 0.75 * estimate.retained, `${used} bytes used, ${estimate.retained} estimated`);
+      } finally {
+        kernels.dispose();
+      }
+    });
+
+  test('with the default budget of two cores an LLM MLP layer runs beside an attention one, not beside another MLP', () => {
+    const total = (m: { retained: number; transient: number }) => m.retained + m.transient;
+    const attention = total(layerMemory(4096, 4096, 'F16', 4096, true));
+    const mlp = total(layerMemory(4096, 11008, 'F16', 4096, true));
+    assert.ok(mlp + attention <= MEMORY_PER_TWO_CORES, `${mlp} + ${attention}`);
+    assert.ok(2 * mlp > MEMORY_PER_TWO_CORES, `2 × ${mlp}`);
   });
 });
