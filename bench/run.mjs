@@ -121,6 +121,11 @@ function numpySeconds(mats, blasThreads) {
   if (!numpySeconds.printed) {
     numpySeconds.printed = true;
     console.log(`numpy ${result.numpy} with ${result.blas.join(', ') || 'unknown BLAS'}`);
+    // Debian's python3-numpy alone links the reference BLAS, 3–7× slower than OpenBLAS here.
+    if (!result.blas.some((path) => /openblas/i.test(path)))
+      console.log(
+        'warning: numpy is not on OpenBLAS, the reference the targets are stated against: apt-get install libopenblas0-pthread',
+      );
   }
   if (cpuMode) result.seconds = result.cpuSeconds;
   return result;
