@@ -143,9 +143,10 @@ describe('fuzz regressions', () => {
     }
   });
 
-  test('seven more files on which HDF5 loops (`npm run fuzz -- --seed 7`): each refused by the watchdog', async () => {
-    // two differ from keras2_model.h5 in a few bytes (offset: value); five were damaged by inserted or deleted
-    // runs and are committed gzipped (test/unit/fuzz/data/keras2_model-hang-seed7-*.h5.gz)
+  test('ten more files on which HDF5 loops (`npm run fuzz -- --seed 7`, `--seed 1278152382`): each refused by the watchdog', async () => {
+    // two differ from keras2_model.h5 in a few bytes (offset: value); the others were damaged by inserted or
+    // deleted runs and are committed gzipped (test/unit/fuzz/data/*-hang-seed*.h5.gz), one of them from
+    // keras2_weights.h5
     const patched = (patch: Record<number, number>) => {
       const bytes = readFileSync(path.join(fixturesDir, 'keras/keras2_model.h5'));
       for (const [at, value] of Object.entries(patch)) bytes[Number(at)] = value;
@@ -160,6 +161,15 @@ describe('fuzz regressions', () => {
           readFileSync(path.join(repoRoot, `test/unit/fuzz/data/keras2_model-hang-seed7-${n}.h5.gz`)),
         ),
       ]),
+      ...['keras2_weights-2', 'keras2_model-3', 'keras2_model-4'].map((id): [string, Buffer] => {
+        const [base, n] = id.split('-');
+        return [
+          `hang-${id}.h5`,
+          gunzipSync(
+            readFileSync(path.join(repoRoot, `test/unit/fuzz/data/${base}-hang-seed1278152382-${n}.h5.gz`)),
+          ),
+        ];
+      }),
     ];
     for (const [name, bytes] of hangs) {
       // they loop for good: a short deadline is enough
@@ -172,6 +182,18 @@ describe('fuzz regressions', () => {
       );
       assert.ok(ms < 6000, `${name}: refused after ${ms.toFixed(0)} ms`);
     }
+  });
+
+  test('a file on which HDF5 traps reading one tensor (`npm run fuzz -- --seed 1278152382`): that tensor fails, with one line', async () => {
+    // keras2_model.h5 damaged by an inserted run; the header parses, reading dense/dense/kernel:0 traps inside HDF5
+    const bytes = gunzipSync(
+      readFileSync(path.join(repoRoot, 'test/unit/fuzz/data/keras2_model-trap-seed1278152382-1.h5.gz')),
+    );
+    const e = await refusal(scratch.write('trap-read.h5', bytes));
+    assert.equal(
+      e.message,
+      "trap-read.h5 (tensor 'dense/dense/kernel:0'): HDF5: memory access out of bounds",
+    );
   });
 
   test('a file on which the HDF5 wasm traps (`npm run fuzz -- --seed 7`): refused, and HDF5 starts afresh', async () => {
