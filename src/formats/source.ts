@@ -5,6 +5,8 @@ import { WeightFileError } from './errors';
 export interface ReadContext {
   tensor?: string;
   what?: string;
+  /** A buffer the caller reuses: read into it when it is large enough (the result is a view of it). */
+  into?: Uint8Array;
 }
 
 /** The largest single read a reader may ask for (a tensor bigger than this is read by rows). */
@@ -63,7 +65,7 @@ export class ByteSource {
     if (length > MAX_READ_BYTES) {
       throw this.error(`a single read of ${length} bytes is too large; read by rows`, ctx.tensor, offset);
     }
-    const out = new Uint8Array(length);
+    const out = ctx.into && ctx.into.length >= length ? ctx.into.subarray(0, length) : new Uint8Array(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.handle.read(out, done, length - done, offset + done);

@@ -10,7 +10,7 @@ export interface TensorEntry {
   info: TensorInfo;
   read: TensorReadFn;
   /** The rows undecoded, for tensors stored as plain contiguous elements. */
-  readRaw?: (rows: RowRange) => Promise<RawTensor>;
+  readRaw?: (rows: RowRange, into?: Uint8Array) => Promise<RawTensor>;
 }
 
 /** The largest number of elements a shape may declare (well beyond any real tensor, far below overflow). */
@@ -70,14 +70,15 @@ export function contiguousRawReader(
   offset: number,
   dtype: string,
   littleEndian = true,
-): (rows: RowRange) => Promise<RawTensor> {
+): (rows: RowRange, into?: Uint8Array) => Promise<RawTensor> {
   const size = dtypeSize(dtype);
   if (size === undefined) throw source.error(`unsupported dtype ${dtype}`, info.name, offset);
   const rowBytes = leadingRows(info.shape).rowSize * size;
-  return async (rows) => ({
+  return async (rows, into) => ({
     bytes: await source.read(offset + rows.start * rowBytes, (rows.end - rows.start) * rowBytes, {
       tensor: info.name,
       what: 'tensor data',
+      into,
     }),
     dtype,
     littleEndian,
@@ -133,11 +134,11 @@ export function createWeightFile(options: {
       const { entry, range } = checked(name, rows);
       return entry.read(range);
     },
-    readRaw(name: string, rows?: RowRange): Promise<RawTensor> | undefined {
+    readRaw(name: string, rows?: RowRange, into?: Uint8Array): Promise<RawTensor> | undefined {
       const entry = byName.get(name);
       if (!entry?.readRaw || entry.info.unsupported) return undefined;
       const { range } = checked(name, rows);
-      return entry.readRaw(range);
+      return entry.readRaw(range, into);
     },
     async close(): Promise<void> {
       if (closed) return;

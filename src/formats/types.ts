@@ -51,7 +51,7 @@ export interface WeightFile {
    * The same rows undecoded, when the format stores the tensor as plain contiguous elements
    * (undefined otherwise): a caller widens them block by block instead of holding decoded copies.
    */
-  readRaw?(name: string, rows?: RowRange): Promise<RawTensor> | undefined;
+  readRaw?(name: string, rows?: RowRange, into?: Uint8Array): Promise<RawTensor> | undefined;
   close(): Promise<void>;
 }
 

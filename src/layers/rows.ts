@@ -19,9 +19,15 @@ export interface RawLocation {
 }
 
 /** Reads rows [start, end) of the matrix undecoded; undefined when the format cannot. */
-function readRaw(at: RawLocation, start: number, end: number): Promise<RawTensor> | undefined {
-  if (at.slice !== undefined) return at.file.readRaw?.(at.tensor, { start: at.slice, end: at.slice + 1 });
-  return at.file.readRaw?.(at.tensor, { start, end });
+function readRaw(
+  at: RawLocation,
+  start: number,
+  end: number,
+  into?: Uint8Array,
+): Promise<RawTensor> | undefined {
+  if (at.slice !== undefined)
+    return at.file.readRaw?.(at.tensor, { start: at.slice, end: at.slice + 1 }, into);
+  return at.file.readRaw?.(at.tensor, { start, end }, into);
 }
 
 /** Rows per request: whole slices for stacked tensors, else about `blockBytes`. */
@@ -43,9 +49,11 @@ export async function widenMatrixInto(
   const size = dtypeSize(dtype);
   if (size === undefined || !at.file.readRaw) return false;
   const step = rowsPerRead(at, size, blockBytes);
+  // One buffer for all the blocks: each is widened before the next is read.
+  const scratch = new Uint8Array(Math.min(step, at.rows) * at.cols * size);
   for (let start = 0; start < at.rows; start += step) {
     const end = Math.min(at.rows, start + step);
-    const raw = await readRaw(at, start, end);
+    const raw = await readRaw(at, start, end, scratch);
     if (!raw) return false;
     widenInto(raw.bytes, raw.dtype, raw.littleEndian, out, start * at.cols);
   }

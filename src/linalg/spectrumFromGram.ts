@@ -22,8 +22,9 @@ export function normalizeIndices(indices: number[] | 'all', count: number): numb
 
 /**
  * Both singular vectors from unit Gram eigenvectors x (of W·Wᵀ when !ofColumns, else WᵀW) and
- * their images y = Wᵀx (or W·x), packed k×L: the other side is y/ν. Only for ν well above zero
- * (the pipeline refines the small ones separately).
+ * their images y = Wᵀx (or W·x), packed k×L: the other side is y/ν, scaled in place (views of
+ * `images`, no copy: that side is the largest memory of a big layer's vectors). Only for ν well
+ * above zero (the pipeline refines the small ones separately).
  */
 export function pairSingularVectors(
   ofColumns: boolean,
@@ -34,7 +35,7 @@ export function pairSingularVectors(
 ): SvdResult {
   const length = indices.length === 0 ? 0 : images.length / indices.length;
   const other = indices.map((i, k) => {
-    const y = images.slice(k * length, (k + 1) * length);
+    const y = images.subarray(k * length, (k + 1) * length);
     const inv = 1 / values[i];
     for (let j = 0; j < length; j++) y[j] *= inv;
     return y;
