@@ -32,10 +32,11 @@ function vectorCount(n: number): number {
  * Bytes one layer's analysis needs in a worker (an estimate, rounded up): the exact path keeps the
  * matrix, its Gram matrix, the reduction's reflectors and the singular vectors' images in the
  * engine's WebAssembly memory, which the worker keeps afterwards (it never shrinks); the vectors
- * handed to the statistics (left and right, and one copy) are transient. Measured in one worker
- * (scripts/measure-scale.mjs, float16 shards): 4096² 352 MiB of wasm memory and +385 MiB of
- * process RSS, estimated 369 + 52 MiB; 4096×11008 581 and +627 MiB, estimated 596 + 75 MiB. So a
- * 4096×11008 layer runs beside a 4096² one in the default budget of two cores, two of them do not.
+ * handed to the statistics (left and right) and the tridiagonal ones they come from are transient.
+ * Measured in one worker (scripts/measure-scale.mjs, float16 shards): 4096² 352 MiB of wasm memory
+ * and +385 MiB of process RSS, estimated 369 + 52 MiB; 4096×11008 581 and +627 MiB, estimated
+ * 596 + 75 MiB. So a 4096×11008 layer runs beside a 4096² one in the default budget of two cores,
+ * two of them do not.
  * The approximation holds the matrix in its file's dtype when the reader gives raw rows
  * (`rawRows`), else decoded and widened, plus the Lanczos bases.
  */
