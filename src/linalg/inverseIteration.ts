@@ -1,21 +1,28 @@
 /**
  * Eigenvectors of a symmetric tridiagonal matrix for given eigenvalues by inverse iteration
  * (LU with partial pivoting of T − σI), with Gram–Schmidt inside clusters of close eigenvalues.
+ * A large cluster (a null space: a rank-deficient matrix has hundreds of equal eigenvalues) is
+ * iterated as one block, orthonormalised after each step by `orthonormalizeBlock` (the engine's
+ * products) instead of vector by vector in JavaScript, O(k²·n) per step either way.
  */
 
 /** Eigenvalues closer than this (relative to ‖T‖) are treated as one cluster and kept orthogonal. */
 const CLUSTER_GAP = 1e-5;
 const ITERATIONS = 3;
+/** Clusters with more members than this are iterated as a block (when a block routine is given). */
+const BLOCK_CLUSTER = 32;
 
 /**
  * `lambdas` ascending; returns one unit vector of length n per eigenvalue (in T's coordinates).
- * `seed` makes the start vectors reproducible.
+ * `seed` makes the start vectors reproducible. `orthonormalizeBlock` orthonormalises vectors in
+ * place, in order (refineSmall.ts `orthonormalize` through the kernels).
  */
 export function tridiagonalEigenvectors(
   d: Float64Array,
   e: Float64Array,
   lambdas: ArrayLike<number>,
   seed = 1,
+  orthonormalizeBlock?: (vs: Float64Array[]) => void,
 ): Float64Array[] {
   const n = d.length;
   // Work on T/‖T‖ so that pivots, shifts and growth are on a fixed scale.
@@ -24,20 +31,36 @@ export function tridiagonalEigenvectors(
   const es = e.map((x) => x / norm);
   const tiny = Number.EPSILON;
   const lu = new TridiagonalLu(n);
+  // Distinct shifts inside a cluster keep the factorisations from being identical.
+  const shift = (k: number, clusterStart: number) => lambdas[k] / norm + (k - clusterStart) * 10 * tiny;
   const vectors: Float64Array[] = [];
-  let clusterStart = 0;
-  for (let k = 0; k < lambdas.length; k++) {
-    if (k > 0 && lambdas[k] - lambdas[k - 1] > CLUSTER_GAP * norm) clusterStart = k;
-    // Distinct shifts inside a cluster keep the factorisations from being identical.
-    const shift = lambdas[k] / norm + (k - clusterStart) * 10 * tiny;
-    lu.factor(ds, es, shift, tiny);
-    const x = startVector(n, seed + k);
-    for (let it = 0; it < ITERATIONS; it++) {
-      lu.solve(x);
-      for (let j = clusterStart; j < k; j++) subtractProjection(vectors[j], x);
-      normalize(x);
+  for (let start = 0; start < lambdas.length;) {
+    let end = start + 1;
+    while (end < lambdas.length && lambdas[end] - lambdas[end - 1] <= CLUSTER_GAP * norm) end++;
+    if (orthonormalizeBlock && end - start > BLOCK_CLUSTER) {
+      const block = Array.from({ length: end - start }, (_, p) => startVector(n, seed + start + p));
+      for (let it = 0; it < ITERATIONS; it++) {
+        block.forEach((x, p) => {
+          lu.factor(ds, es, shift(start + p, start), tiny);
+          lu.solve(x);
+          normalize(x);
+        });
+        orthonormalizeBlock(block);
+      }
+      vectors.push(...block);
+    } else {
+      for (let k = start; k < end; k++) {
+        lu.factor(ds, es, shift(k, start), tiny);
+        const x = startVector(n, seed + k);
+        for (let it = 0; it < ITERATIONS; it++) {
+          lu.solve(x);
+          for (let j = start; j < k; j++) subtractProjection(vectors[j], x);
+          normalize(x);
+        }
+        vectors.push(x);
+      }
     }
-    vectors.push(x);
+    start = end;
   }
   return vectors;
 }

@@ -1,5 +1,10 @@
 import { TridiagonalLu, tridiagonalEigenvectors } from './inverseIteration';
-import { refineSmallSingularTriplets, refineSmallSingularValues, removeSpan } from './refineSmall';
+import {
+  orthonormalize,
+  refineSmallSingularTriplets,
+  refineSmallSingularValues,
+  removeSpan,
+} from './refineSmall';
 import { normalizeIndices, pairSingularVectors } from './spectrumFromGram';
 import { tridiagonalEigen } from './tridiagonalEigen';
 import { clearTimings, stopwatch, type Timings } from './timing';
@@ -178,7 +183,7 @@ function svdOfSafe(
     const refined = start < n ? refine(k, r, a, rows, cols, lambda, values, start) : undefined;
 
     const plain = wanted.filter((i) => i < start);
-    const x = backTransformed(k, r, tridiagonalVectors(r, lambda, plain));
+    const x = backTransformed(k, r, tridiagonalVectors(k, r, lambda, plain));
     const images = k.mapToLongSide(a, rows, cols, r.ofColumns, x.packed, plain.length);
     const paired = pairSingularVectors(r.ofColumns, values, plain, x.vectors, images);
     const left: Float64Array[] = [];
@@ -200,13 +205,18 @@ function svdOfSafe(
 }
 
 /** Unit eigenvectors of T for singular indices `which` (descending numbering), in T's coordinates. */
-function tridiagonalVectors(r: Reduction, lambda: Float64Array, which: number[]): Float64Array[] {
+function tridiagonalVectors(k: Kernels, r: Reduction, lambda: Float64Array, which: number[]): Float64Array[] {
   // Ascending eigenvalue order for the clustering inside inverse iteration.
   const ascending = which.map((i) => r.n - 1 - i).reverse();
   const z = tridiagonalEigenvectors(
     r.d,
     r.e,
     ascending.map((j) => lambda[j]),
+    1,
+    (vs) => {
+      if (orthonormalize(k, vs).length !== vs.length)
+        throw new Error('inverse iteration: a vector of a cluster vanished');
+    },
   );
   return z.reverse();
 }
@@ -269,7 +279,7 @@ function refine(
 /** Gram eigenvectors of values[start…n): in T's coordinates (z) and back-transformed (x). */
 function smallValueVectors(k: Kernels, r: Reduction, lambda: Float64Array, start: number) {
   const which = Array.from({ length: r.n - start }, (_, p) => start + p);
-  const z = tridiagonalVectors(r, lambda, which);
+  const z = tridiagonalVectors(k, r, lambda, which);
   return { z, x: backTransformed(k, r, z).vectors };
 }
 

@@ -22,15 +22,22 @@ static inline double dsqrt(double x) { return __builtin_sqrt(x); }
 // ---------------------------------------------------------------------------------------------
 // GEMM: C[M×N] += alpha · op(A)[M×K] · op(B)[K×N].
 // op(A)[i][k] = A[i·sar + k·sak]; op(B)[k][j] = B[k·sbk + j·sbj] (strides cover transposes).
-// B is packed into slivers of 4 columns (zero-padded); A is read in place, 4 rows at a time.
+// B is packed into slivers of 4 columns (zero-padded). A's rows are read in place when they are
+// contiguous along k; a transposed A (rows adjacent in memory) is packed 8 rows at a time, so each
+// k reads one whole cache line: with a power-of-two leading dimension the lines of one k-block
+// share a cache set and would be evicted before a second 4-row pass came back for their other half.
 // tri = 0: whole C; 1: only 4×4 tiles touching the upper triangle (j ≥ i); 2: lower (j ≤ i).
 
 #define KC 256
 #define NC 128
 
-// The workspace: packed B (KC×NC), packed A (4×KC), then SYMM_TILE² for band_symm_rows.
+// The workspace: packed B (KC×NC), packed A (MC×KC), then SYMM_TILE² for band_symm_rows.
 #define SYMM_TILE 128
-EXPORT(gemm_workspace_doubles) int gemm_workspace_doubles(void) { return KC * NC + 4 * KC + SYMM_TILE * SYMM_TILE; }
+#define MC 8
+#define GEMM_A_PACK (MC * KC)
+EXPORT(gemm_workspace_doubles) int gemm_workspace_doubles(void) {
+  return KC * NC + GEMM_A_PACK + SYMM_TILE * SYMM_TILE;
+}
 
 static void pack_b(const double *b, int sbk, int sbj, int kc, int nc, double *bp) {
   for (int s = 0; s < nc; s += 4) {
@@ -56,41 +63,46 @@ static inline void store_row(double *cr, f64x2 al, f64x2 lo, f64x2 hi, int nr) {
   if (nr > 2) cr[2] += wasm_f64x2_extract_lane(hi, 0);
 }
 
-// A's 4 rows × kc, packed as ap[4t + r] (rows past mr are zeros).
+// A's mr ≤ MC rows × kc, packed as micro-panels of 4: row r at ap[(r / 4)·4·kc + 4t + r % 4]
+// (rows past mr, up to a multiple of 4, are zeros). A transposed A (sar = 1) is read along its
+// memory rows: mr contiguous values per t.
 static void pack_a(const double *a, int sar, int sak, int kc, int mr, double *ap) {
-  if (sak == 1 && mr == 4) {
-    const double *a0 = a, *a1 = a + sar, *a2 = a + 2 * sar, *a3 = a + 3 * sar;
-    for (int t = 0; t < kc; t++) {
-      ap[4 * t] = a0[t];
-      ap[4 * t + 1] = a1[t];
-      ap[4 * t + 2] = a2[t];
-      ap[4 * t + 3] = a3[t];
-    }
-    return;
-  }
-  if (sar == 1 && mr == 4) {
-    // Rows adjacent in memory (a transposed operand): four contiguous values per t.
+  int quads = (mr + 3) / 4;
+  if (sar == 1) {
     for (int t = 0; t < kc; t++) {
       const double *src = a + t * sak;
-      wasm_v128_store(ap + 4 * t, wasm_v128_load(src));
-      wasm_v128_store(ap + 4 * t + 2, wasm_v128_load(src + 2));
+      int r = 0;
+      for (; r + 4 <= mr; r += 4) {
+        double *dst = ap + r * kc + 4 * t;
+        wasm_v128_store(dst, wasm_v128_load(src + r));
+        wasm_v128_store(dst + 2, wasm_v128_load(src + r + 2));
+      }
+      for (; r < quads * 4; r++) ap[(r / 4) * 4 * kc + 4 * t + r % 4] = r < mr ? src[r] : 0.0;
     }
     return;
   }
-  for (int t = 0; t < kc; t++)
-    for (int r = 0; r < 4; r++) ap[4 * t + r] = r < mr ? a[r * sar + t * sak] : 0.0;
+  for (int q = 0; q < quads; q++)
+    for (int t = 0; t < kc; t++)
+      for (int r = 0; r < 4; r++) {
+        int row = 4 * q + r;
+        ap[q * 4 * kc + 4 * t + r] = row < mr ? a[row * sar + t * sak] : 0.0;
+      }
 }
 
-// 4×4 tile: acc = Ap (packed rows)·Bp sliver over kc; C tile += alpha·acc (only mr×nr valid).
-static void kernel_4x4(int kc, const double *ap, const double *bp, double *c, int ldc, double alpha, int mr, int nr) {
+// 4×4 tile: acc = op(A)'s 4 rows (row r, step t at a[r·ars + t·aks]) · Bp sliver over kc;
+// C tile += alpha·acc (only mr×nr valid). Inlined with constant strides into its two callers.
+static inline __attribute__((always_inline)) void kernel_4x4(int kc, const double *a, int ars, int aks,
+                                                             const double *bp, double *c, int ldc, double alpha,
+                                                             int mr, int nr) {
   f64x2 c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  const double *a0 = a, *a1 = a + ars, *a2 = a + 2 * ars, *a3 = a + 3 * ars;
   for (int t = 0; t < kc; t++) {
     f64x2 b0 = wasm_v128_load(bp + 4 * t);
     f64x2 b1 = wasm_v128_load(bp + 4 * t + 2);
-    f64x2 x0 = wasm_v128_load64_splat(ap + 4 * t);
-    f64x2 x1 = wasm_v128_load64_splat(ap + 4 * t + 1);
-    f64x2 x2 = wasm_v128_load64_splat(ap + 4 * t + 2);
-    f64x2 x3 = wasm_v128_load64_splat(ap + 4 * t + 3);
+    f64x2 x0 = wasm_v128_load64_splat(a0 + t * aks);
+    f64x2 x1 = wasm_v128_load64_splat(a1 + t * aks);
+    f64x2 x2 = wasm_v128_load64_splat(a2 + t * aks);
+    f64x2 x3 = wasm_v128_load64_splat(a3 + t * aks);
     c00 = MADD(x0, b0, c00);
     c01 = MADD(x0, b1, c01);
     c10 = MADD(x1, b0, c10);
@@ -105,6 +117,17 @@ static void kernel_4x4(int kc, const double *ap, const double *bp, double *c, in
   if (mr > 1) store_row(c + ldc, al, c10, c11, nr);
   if (mr > 2) store_row(c + 2 * ldc, al, c20, c21, nr);
   if (mr > 3) store_row(c + 3 * ldc, al, c30, c31, nr);
+}
+
+// The 4×4 tile from A's rows in place (4 whole rows, contiguous along k: row stride sar).
+static void kernel_rows(int kc, const double *a, int sar, const double *bp, double *c, int ldc, double alpha, int nr) {
+  kernel_4x4(kc, a, sar, 1, bp, c, ldc, alpha, 4, nr);
+}
+
+// The 4×4 tile from a packed micro-panel.
+static void kernel_packed(int kc, const double *ap, const double *bp, double *c, int ldc, double alpha, int mr,
+                          int nr) {
+  kernel_4x4(kc, ap, 1, 4, bp, c, ldc, alpha, mr, nr);
 }
 
 static void gemm_offset(int m, int n, int k, double alpha, const double *a, int sar, int sak, const double *b,
@@ -126,19 +149,39 @@ static void gemm_offset(int m, int n, int k, double alpha, const double *a, int 
       if (tri == 2 && j0 > m + toff + 3) continue;
       pack_b(b + k0 * sbk + j0 * sbj, sbk, sbj, kc, nc, work);
       double *ap = work + KC * NC;
-      for (int i = 0; i < m; i += 4) {
-        int mr = imin(4, m - i);
-        // Tiles of this row block inside the triangle: columns [jlo, jhi) of the block.
-        int jlo = 0, jhi = nc;
-        if (tri == 1) jlo = imin(nc, imax(0, (i + toff - j0) & ~3));
-        if (tri == 2) jhi = imax(0, imin(nc, i + toff + 4 - j0));
-        if (jlo >= jhi) continue;
-        pack_a(a + i * sar + k0 * sak, sar, sak, kc, mr, ap);
-        for (int j = jlo; j < jhi; j += 4) {
-          int gj = j0 + j;
-          if (tri == 1 && gj + 3 < i + toff) continue;
-          if (tri == 2 && gj > i + toff + 3) continue;
-          kernel_4x4(kc, ap, work + j * kc, c + i * ldc + gj, ldc, alpha, mr, imin(4, nc - j));
+      for (int ib = 0; ib < m; ib += MC) {
+        int mb = imin(MC, m - ib);
+        // Rows contiguous along k are read in place, except a last quad of fewer than 4 rows;
+        // a transposed A is packed, the whole block of rows at once.
+        int inPlace = sak == 1;
+        int packed = 0;
+        for (int i = ib; i < ib + mb; i += 4) {
+          int mr = imin(4, m - i);
+          // Tiles of this row block inside the triangle: columns [jlo, jhi) of the block.
+          int jlo = 0, jhi = nc;
+          if (tri == 1) jlo = imin(nc, imax(0, (i + toff - j0) & ~3));
+          if (tri == 2) jhi = imax(0, imin(nc, i + toff + 4 - j0));
+          if (jlo >= jhi) continue;
+          const double *ai = a + i * sar + k0 * sak;
+          const double *pi = ap + (i - ib) * kc;
+          if (inPlace && mr < 4) {
+            pack_a(ai, sar, sak, kc, mr, ap);
+            pi = ap;
+          } else if (!inPlace && !packed) {
+            pack_a(a + ib * sar + k0 * sak, sar, sak, kc, mb, ap);
+            packed = 1;
+          }
+          for (int j = jlo; j < jhi; j += 4) {
+            int gj = j0 + j;
+            if (tri == 1 && gj + 3 < i + toff) continue;
+            if (tri == 2 && gj > i + toff + 3) continue;
+            double *ct = c + i * ldc + gj;
+            int nr = imin(4, nc - j);
+            if (inPlace && mr == 4)
+              kernel_rows(kc, ai, sar, work + j * kc, ct, ldc, alpha, nr);
+            else
+              kernel_packed(kc, pi, work + j * kc, ct, ldc, alpha, mr, nr);
+          }
         }
       }
     }
@@ -418,7 +461,7 @@ void band_symm_rows(double *a, int n, int nb, int p, double *work, int i0, int i
   if (i1 < m) gemm(rows, nb, m - i1, 1.0, a22 + i1 * n + i0, 1, n, u + i1 * nb, nb, 1, xi, nb, 0, gw);
   // The diagonal block rows×rows, lower-stored: split by SYMM_TILE-row tiles; the tiles off the
   // diagonal go through gemm as they are, each diagonal tile is mirrored into a dense copy first.
-  double *dense = gw + KC * NC + 4 * KC;
+  double *dense = gw + KC * NC + GEMM_A_PACK;
   for (int b0 = 0; b0 < rows; b0 += SYMM_TILE) {
     int mb = imin(SYMM_TILE, rows - b0);
     int g0 = i0 + b0;
@@ -605,9 +648,46 @@ static void apply_band_reflector(const double *h, int n, int nb, double *x, int 
     }
     return;
   }
-  for (int k = 0; k < count; k++) wv[k] = 0;
-  for (int i = 0; i < len; i++) axpy(v[i], x + (s + i) * ldx, wv, count);
-  for (int i = 0; i < len; i++) axpy(-tau * v[i], wv, x + (s + i) * ldx, count);
+  // Slices of 16 columns with w = vᵀ·x kept in registers (8 independent FMA chains), then
+  // x −= τ·v·w; the columns past the last whole slice as above.
+  double *x0 = x + s * ldx;
+  int k = 0;
+  f64x2 mt = wasm_f64x2_splat(-tau);
+  for (; k + 16 <= count; k += 16) {
+    f64x2 w0 = wasm_f64x2_splat(0), w1 = w0, w2 = w0, w3 = w0, w4 = w0, w5 = w0, w6 = w0, w7 = w0;
+    for (int i = 0; i < len; i++) {
+      const double *xi = x0 + i * ldx + k;
+      f64x2 vi = wasm_f64x2_splat(v[i]);
+      w0 = MADD(vi, wasm_v128_load(xi), w0);
+      w1 = MADD(vi, wasm_v128_load(xi + 2), w1);
+      w2 = MADD(vi, wasm_v128_load(xi + 4), w2);
+      w3 = MADD(vi, wasm_v128_load(xi + 6), w3);
+      w4 = MADD(vi, wasm_v128_load(xi + 8), w4);
+      w5 = MADD(vi, wasm_v128_load(xi + 10), w5);
+      w6 = MADD(vi, wasm_v128_load(xi + 12), w6);
+      w7 = MADD(vi, wasm_v128_load(xi + 14), w7);
+    }
+    w0 = wasm_f64x2_mul(w0, mt), w1 = wasm_f64x2_mul(w1, mt), w2 = wasm_f64x2_mul(w2, mt);
+    w3 = wasm_f64x2_mul(w3, mt), w4 = wasm_f64x2_mul(w4, mt), w5 = wasm_f64x2_mul(w5, mt);
+    w6 = wasm_f64x2_mul(w6, mt), w7 = wasm_f64x2_mul(w7, mt);
+    for (int i = 0; i < len; i++) {
+      double *xi = x0 + i * ldx + k;
+      f64x2 vi = wasm_f64x2_splat(v[i]);
+      wasm_v128_store(xi, MADD(vi, w0, wasm_v128_load(xi)));
+      wasm_v128_store(xi + 2, MADD(vi, w1, wasm_v128_load(xi + 2)));
+      wasm_v128_store(xi + 4, MADD(vi, w2, wasm_v128_load(xi + 4)));
+      wasm_v128_store(xi + 6, MADD(vi, w3, wasm_v128_load(xi + 6)));
+      wasm_v128_store(xi + 8, MADD(vi, w4, wasm_v128_load(xi + 8)));
+      wasm_v128_store(xi + 10, MADD(vi, w5, wasm_v128_load(xi + 10)));
+      wasm_v128_store(xi + 12, MADD(vi, w6, wasm_v128_load(xi + 12)));
+      wasm_v128_store(xi + 14, MADD(vi, w7, wasm_v128_load(xi + 14)));
+    }
+  }
+  if (k == count) return;
+  int rest = count - k;
+  for (int q = 0; q < rest; q++) wv[q] = 0;
+  for (int i = 0; i < len; i++) axpy(v[i], x0 + i * ldx + k, wv, rest);
+  for (int i = 0; i < len; i++) axpy(-tau * v[i], wv, x0 + i * ldx + k, rest);
 }
 
 // All band reflectors on x, in column chunks so that the rows a reflector touches stay in cache.
