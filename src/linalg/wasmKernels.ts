@@ -21,16 +21,17 @@ interface Exports {
   apply_q(a: number, n: number, tau: number, x: number, count: number, transpose: number): void;
   band_panel_count(n: number, nb: number): number;
   band_panel(a: number, n: number, nb: number, p: number, work: number, tstore: number, gw: number): void;
-  band_symm_rows(
+  band_symm_part(
     a: number,
     n: number,
     nb: number,
     p: number,
     work: number,
-    i0: number,
-    i1: number,
+    part: number,
+    parts: number,
     gw: number,
   ): void;
+  band_symm_sum(a: number, n: number, nb: number, p: number, work: number, parts: number): void;
   band_w(a: number, n: number, nb: number, p: number, work: number, gw: number): void;
   band_update_rows(
     a: number,
@@ -42,15 +43,18 @@ interface Exports {
     i1: number,
     gw: number,
   ): void;
-  band_to_tridiagonal(
-    a: number,
+  band_copy(a: number, n: number, nb: number, band: number): void;
+  band_chase(
+    band: number,
     n: number,
     nb: number,
-    d: number,
-    e: number,
-    work: number,
     refl: number,
+    part: number,
+    parts: number,
+    progress: number,
+    scratch: number,
   ): number;
+  band_extract(band: number, n: number, nb: number, d: number, e: number): void;
   apply_two_stage(
     a: number,
     n: number,
@@ -116,7 +120,7 @@ interface WasmReduction extends Reduction {
   previous: { a: Float64Array; offset: number } | undefined;
 }
 
-/** Number of reflectors band_to_tridiagonal generates (kernels.c). */
+/** Number of reflectors the bulge chase generates (kernels.c band_chase). */
 function bandReflectorCount(n: number, nb: number): number {
   let count = 0;
   for (let j = 0; j < n - 2; j++) {
@@ -164,7 +168,7 @@ function compiledModule(variant: SimdVariant): WasmModule {
 }
 
 /** Kernels a helper thread can run (all take 8 numeric arguments). */
-const HELPER_OPS = ['gram_rows', 'band_symm_rows', 'band_update_rows'] as const;
+const HELPER_OPS = ['gram_rows', 'band_symm_part', 'band_update_rows', 'band_chase'] as const;
 type HelperOp = (typeof HELPER_OPS)[number];
 
 /**
@@ -231,12 +235,20 @@ for (;;) {
   seen = Atomics.load(control, slot * 4);
   const a = args.subarray(slot * 8, slot * 8 + 8);
   let status = 1;
-  try { k[ops[control[slot * 4 + 2]]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); } catch { status = -1; }
+  const op = ops[control[slot * 4 + 2]];
+  try {
+    if (k[op](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]) < 0) status = -1;
+  } catch {
+    status = -1;
+    // The other threads of a bulge chase wait on this one's progress: progress[n] stops them.
+    if (op === 'band_chase') Atomics.store(new Int32Array(memory.buffer), (a[6] >> 2) + a[1], 1);
+  }
   Atomics.store(control, slot * 4 + 1, status);
   Atomics.notify(control, slot * 4 + 1);
 }`;
 
 export class WasmKernels implements Kernels {
+  readonly fastProducts = true;
   private readonly memory: WasmMemory;
   private readonly k: Exports;
   private readonly helpers: Helpers | undefined;
@@ -356,13 +368,14 @@ export class WasmKernels implements Kernels {
       return { n, ofColumns, ...read(), reflectors: c, tau, ...saved };
     }
     const nb = this.bandWidth ?? defaultBandWidth(n);
-    const work = this.alloc((7 * n * nb + 3 * nb * nb + 2 * nb) * 8);
+    const threads = (this.helpers?.count ?? 0) + 1;
+    const work = this.alloc(((8 + threads) * n * nb + 3 * nb * nb + 2 * nb) * 8);
     const tstore = this.alloc(Math.ceil(n / nb) * nb * nb * 8);
     this.reduceToBand(c, n, nb, work, tstore);
     lap('band');
-    const refl = this.alloc(bandReflectorCount(n, nb) * (nb + 2) * 8);
-    const bandWork = this.alloc((n * (2 * nb + 1) + 4 * nb * nb) * 8);
-    const count = this.k.band_to_tridiagonal(c, n, nb, d, e, bandWork, refl);
+    const count = bandReflectorCount(n, nb);
+    const refl = this.alloc(count * (nb + 2) * 8);
+    this.bandToTridiagonal(c, n, nb, d, e, refl);
     lap('bulge');
     return {
       n,
@@ -403,7 +416,7 @@ export class WasmKernels implements Kernels {
     return cuts;
   }
 
-  /** Runs `op` on row ranges [cuts[p], cuts[p+1]): part 0 here, the others on the helpers. */
+  /** Runs `op` on ranges [cuts[p], cuts[p+1]) (of rows, or one part number): part 0 here, the others on the helpers. */
   private split(op: HelperOp, cuts: number[], args: (i0: number, i1: number, gw: number) => number[]): void {
     const parts = cuts.length - 1;
     for (let p = 1; p < parts; p++)
@@ -430,15 +443,15 @@ export class WasmKernels implements Kernels {
       spent[step] += (now - t) / 1000;
       t = now;
     };
+    const threads = (this.helpers?.count ?? 0) + 1;
+    const parts = Array.from({ length: threads + 1 }, (_, i) => i);
     for (let p = 0; p < panels; p++) {
       const m = n - (p + 1) * nb;
       k.band_panel(c, n, nb, p, work, tstore, gw);
       lap('bandPanel');
-      this.split(
-        'band_symm_rows',
-        this.cuts(m, (f) => f),
-        (i0, i1, g) => [c, n, nb, p, work, i0, i1, g],
-      );
+      // One part per thread (kernels.c cuts the rows), then their sum.
+      this.split('band_symm_part', parts, (part, _, g) => [c, n, nb, p, work, part, threads, g]);
+      k.band_symm_sum(c, n, nb, p, work, threads);
       lap('bandSymm');
       k.band_w(c, n, nb, p, work, gw);
       lap('bandW');
@@ -448,6 +461,40 @@ export class WasmKernels implements Kernels {
     }
     for (const [step, seconds] of Object.entries(spent))
       this.timings[step] = (this.timings[step] ?? 0) + seconds;
+  }
+
+  /**
+   * Stage 2: the band of c (n×n) to tridiagonal d, e by bulge chasing, reflectors into refl. With
+   * helpers the sweeps are dealt round-robin to all threads, each following the previous sweep a
+   * few steps behind (kernels.c band_chase).
+   */
+  private bandToTridiagonal(c: number, n: number, nb: number, d: number, e: number, refl: number): void {
+    const k = this.k;
+    const parts = (this.helpers?.count ?? 0) + 1;
+    const band = this.alloc(n * (2 * nb + 1) * 8);
+    const progress = this.alloc((n + 1) * 4);
+    const scratch = Array.from({ length: parts }, () => this.alloc(3 * nb * 8));
+    new Int32Array(this.memory.buffer, progress, n + 1).fill(0);
+    k.band_copy(c, n, nb, band);
+    for (let p = 1; p < parts; p++)
+      this.helpers!.start(p - 1, 'band_chase', [band, n, nb, refl, p, parts, progress, scratch[p]]);
+    let error: unknown;
+    try {
+      if (k.band_chase(band, n, nb, refl, 0, parts, progress, scratch[0]) < 0)
+        error = new Error('bulge chasing stopped: a helper thread failed');
+    } catch (err) {
+      error = err;
+      Atomics.store(new Int32Array(this.memory.buffer), (progress >> 2) + n, 1);
+    }
+    for (let p = 1; p < parts; p++) {
+      try {
+        this.helpers!.wait(p - 1);
+      } catch (err) {
+        error ??= err;
+      }
+    }
+    if (error) throw error;
+    k.band_extract(band, n, nb, d, e);
   }
 
   backTransform(r: Reduction, x: Float64Array, count: number, transpose = false): void {

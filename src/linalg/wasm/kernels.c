@@ -31,12 +31,11 @@ static inline double dsqrt(double x) { return __builtin_sqrt(x); }
 #define KC 256
 #define NC 128
 
-// The workspace: packed B (KC×NC), packed A (MC×KC), then SYMM_TILE² for band_symm_rows.
-#define SYMM_TILE 128
+// The workspace: packed B (KC×NC), packed A (MC×KC).
 #define MC 8
 #define GEMM_A_PACK (MC * KC)
 EXPORT(gemm_workspace_doubles) int gemm_workspace_doubles(void) {
-  return KC * NC + GEMM_A_PACK + SYMM_TILE * SYMM_TILE;
+  return KC * NC + GEMM_A_PACK;
 }
 
 static void pack_b(const double *b, int sbk, int sbj, int kc, int nc, double *bp) {
@@ -372,17 +371,20 @@ void apply_q(const double *a, int n, const double *tau, double *x, int count, in
 // ---------------------------------------------------------------------------------------------
 // Two-stage reduction for eigenvalues. Stage 1: dense → band of half-width nb, on the lower
 // triangle of a (full n×n storage), panel QR + symmetric rank-2nb updates through gemm.
-// Scratch `work` needs 3·n·nb + 3·nb·nb + nb + gemm_workspace_doubles() doubles; nb ≤ 64.
 
-// Stage 1 runs panel by panel: band_panel (one thread), band_symm_rows (rows split over threads),
-// band_w (one thread), band_update_rows (rows split). The shared scratch `work` holds
-// u, x, v (m×nb each), t, mm, tm (nb×nb), 2·nb more, then vw = [V W] and wv = [W V] (m×2nb each):
-// 7·n·nb + 3·nb·nb + 2·nb doubles; every thread brings its own gemm workspace gw.
+// Stage 1 runs panel by panel: band_panel (one thread), band_symm_part (one part per thread),
+// band_symm_sum and band_w (one thread), band_update_rows (rows split). The shared scratch `work`
+// holds u, x, v (m×nb each), t, mm, tm (nb×nb), 2·nb more, vw = [V W] and wv = [W V] (m×2nb
+// each), then u by column quads (n×nb) and one n×nb output per part:
+// (8 + parts)·n·nb + 3·nb·nb + 2·nb doubles; every thread brings its own gemm workspace gw.
+// nb is a multiple of 4, at most 64.
 
 #define STAGE1_SCRATCH                                                                         \
   double *u = work, *x = u + n * nb, *v = x + n * nb, *t = v + n * nb, *mm = t + nb * nb,    \
          *tm = mm + nb * nb, *sc = tm + nb * nb, *vw = sc + 2 * nb, *wv = vw + 2 * n * nb;    \
-  (void)u, (void)x, (void)v, (void)t, (void)mm, (void)tm, (void)sc, (void)vw, (void)wv;
+  double *uq = wv + 2 * n * nb, *ys = uq + n * nb;                                          \
+  (void)u, (void)x, (void)v, (void)t, (void)mm, (void)tm, (void)sc, (void)vw, (void)wv;       \
+  (void)uq, (void)ys;
 
 EXPORT(band_panel_count) int band_panel_count(int n, int nb) {
   int panels = 0;
@@ -443,37 +445,95 @@ void band_panel(double *a, int n, int nb, int p, double *work, double *tstore, d
     for (int i = 0; i < nb * nb; i++) tstore[p * nb * nb + i] = t[i];
   for (int i = 0; i < m * nb; i++) u[i] = 0;
   gemm(m, nb, nb, 1.0, v, nb, 1, t, nb, 1, u, nb, 0, gw);
+  // u by column quads for band_symm_part: quad q holds rows of 4 at uq + 4·q·m.
+  for (int i = 0; i < m; i++)
+    for (int c = 0; c < nb; c++) uq[(c & ~3) * m + 4 * i + (c & 3)] = u[i * nb + c];
 }
 
-// Rows [i0, i1) of x = A22·u, A22 the lower-stored trailing matrix: each thread owns its rows.
-EXPORT(band_symm_rows)
-void band_symm_rows(double *a, int n, int nb, int p, double *work, int i0, int i1, double *gw) {
+// x = A22·u, A22 the lower-stored trailing matrix (m×m), in parts: part k of `parts` takes the
+// stored rows [c_k, c_k+1) with c_k = m·√(k/parts) (equal areas of the triangle) and adds both
+// what they give their own rows (A[i, 0..i]·u) and, read transposed, the rows above them
+// (A[i, j]·u[i] to row j < i) into its own output ys + k·n·nb (by column quads, as uq): each
+// stored value is read once. band_symm_sum adds the parts into x.
+static int symm_cut(int m, int part, int parts) {
+  if (part >= parts) return m;
+  return (int)(m * dsqrt((double)part / parts)) & ~1;
+}
+
+EXPORT(band_symm_part)
+void band_symm_part(double *a, int n, int nb, int p, double *work, int part, int parts, double *gw) {
   STAGE1_SCRATCH
+  (void)gw;
   int r0 = p * nb + nb, m = n - r0;
   const double *a22 = a + r0 * n + r0;
-  if (i1 > m) i1 = m;
-  if (i1 <= i0) return;
-  int rows = i1 - i0;
-  double *xi = x + i0 * nb;
-  for (int i = 0; i < rows * nb; i++) xi[i] = 0;
-  // Left of the diagonal block: A[I, 0:i0]; below it, read transposed: A[i1:m, I]ᵀ.
-  if (i0 > 0) gemm(rows, nb, i0, 1.0, a22 + i0 * n, n, 1, u, nb, 1, xi, nb, 0, gw);
-  if (i1 < m) gemm(rows, nb, m - i1, 1.0, a22 + i1 * n + i0, 1, n, u + i1 * nb, nb, 1, xi, nb, 0, gw);
-  // The diagonal block rows×rows, lower-stored: split by SYMM_TILE-row tiles; the tiles off the
-  // diagonal go through gemm as they are, each diagonal tile is mirrored into a dense copy first.
-  double *dense = gw + KC * NC + GEMM_A_PACK;
-  for (int b0 = 0; b0 < rows; b0 += SYMM_TILE) {
-    int mb = imin(SYMM_TILE, rows - b0);
-    int g0 = i0 + b0;
-    if (b0 > 0) gemm(mb, nb, b0, 1.0, a22 + g0 * n + i0, n, 1, u + i0 * nb, nb, 1, x + g0 * nb, nb, 0, gw);
-    if (b0 + mb < rows)
-      gemm(mb, nb, rows - b0 - mb, 1.0, a22 + (g0 + mb) * n + g0, 1, n, u + (g0 + mb) * nb, nb, 1, x + g0 * nb, nb,
-           0, gw);
-    for (int i = 0; i < mb; i++) {
-      const double *src = a22 + (g0 + i) * n + g0;
-      for (int j = 0; j <= i; j++) dense[i * mb + j] = dense[j * mb + i] = src[j];
+  double *y = ys + part * n * nb;
+  int i0 = symm_cut(m, part, parts), i1 = symm_cut(m, part + 1, parts);
+  for (int i = 0; i < i1 * nb; i++) y[(i % nb & ~3) * m + 4 * (i / nb) + (i & 3)] = 0;
+  for (int q = 0; q < nb; q += 4) {
+    const double *uc = uq + q * m;  // rows of 4: u[j, q..q+4) at uc + 4j
+    double *yc = y + q * m;
+    int i = i0;
+    for (; i + 1 < i1; i += 2) {
+      const double *ra = a22 + i * n, *rb = ra + n;
+      f64x2 ua0 = wasm_v128_load(uc + 4 * i), ua1 = wasm_v128_load(uc + 4 * i + 2);
+      f64x2 ub0 = wasm_v128_load(uc + 4 * i + 4), ub1 = wasm_v128_load(uc + 4 * i + 6);
+      f64x2 sa0 = wasm_f64x2_splat(0), sa1 = sa0, sb0 = sa0, sb1 = sa0;
+      for (int j = 0; j < i; j++) {
+        f64x2 xa = wasm_v128_load64_splat(ra + j), xb = wasm_v128_load64_splat(rb + j);
+        f64x2 u0 = wasm_v128_load(uc + 4 * j), u1 = wasm_v128_load(uc + 4 * j + 2);
+        sa0 = MADD(xa, u0, sa0);
+        sa1 = MADD(xa, u1, sa1);
+        sb0 = MADD(xb, u0, sb0);
+        sb1 = MADD(xb, u1, sb1);
+        double *yj = yc + 4 * j;
+        wasm_v128_store(yj, MADD(xb, ub0, MADD(xa, ua0, wasm_v128_load(yj))));
+        wasm_v128_store(yj + 2, MADD(xb, ub1, MADD(xa, ua1, wasm_v128_load(yj + 2))));
+      }
+      // The 2×2 diagonal block [A[i][i], A[i+1][i]; A[i+1][i], A[i+1][i+1]].
+      f64x2 dii = wasm_f64x2_splat(ra[i]), dji = wasm_f64x2_splat(rb[i]), djj = wasm_f64x2_splat(rb[i + 1]);
+      sa0 = MADD(dii, ua0, MADD(dji, ub0, sa0));
+      sa1 = MADD(dii, ua1, MADD(dji, ub1, sa1));
+      sb0 = MADD(dji, ua0, MADD(djj, ub0, sb0));
+      sb1 = MADD(dji, ua1, MADD(djj, ub1, sb1));
+      double *yi = yc + 4 * i;
+      wasm_v128_store(yi, wasm_f64x2_add(wasm_v128_load(yi), sa0));
+      wasm_v128_store(yi + 2, wasm_f64x2_add(wasm_v128_load(yi + 2), sa1));
+      wasm_v128_store(yi + 4, wasm_f64x2_add(wasm_v128_load(yi + 4), sb0));
+      wasm_v128_store(yi + 6, wasm_f64x2_add(wasm_v128_load(yi + 6), sb1));
     }
-    gemm(mb, nb, mb, 1.0, dense, mb, 1, u + g0 * nb, nb, 1, x + g0 * nb, nb, 0, gw);
+    if (i < i1) {
+      // The last row of an odd m.
+      const double *ra = a22 + i * n;
+      f64x2 ua0 = wasm_v128_load(uc + 4 * i), ua1 = wasm_v128_load(uc + 4 * i + 2);
+      f64x2 sa0 = wasm_f64x2_splat(0), sa1 = sa0;
+      for (int j = 0; j < i; j++) {
+        f64x2 xa = wasm_v128_load64_splat(ra + j);
+        sa0 = MADD(xa, wasm_v128_load(uc + 4 * j), sa0);
+        sa1 = MADD(xa, wasm_v128_load(uc + 4 * j + 2), sa1);
+        double *yj = yc + 4 * j;
+        wasm_v128_store(yj, MADD(xa, ua0, wasm_v128_load(yj)));
+        wasm_v128_store(yj + 2, MADD(xa, ua1, wasm_v128_load(yj + 2)));
+      }
+      f64x2 dii = wasm_f64x2_splat(ra[i]);
+      double *yi = yc + 4 * i;
+      wasm_v128_store(yi, wasm_f64x2_add(wasm_v128_load(yi), MADD(dii, ua0, sa0)));
+      wasm_v128_store(yi + 2, wasm_f64x2_add(wasm_v128_load(yi + 2), MADD(dii, ua1, sa1)));
+    }
+  }
+}
+
+// x (m×nb) = the sum of the parts' outputs (part k covers rows [0, c_k+1)).
+EXPORT(band_symm_sum)
+void band_symm_sum(double *a, int n, int nb, int p, double *work, int parts) {
+  STAGE1_SCRATCH
+  (void)a;
+  int m = n - (p * nb + nb);
+  for (int i = 0; i < m * nb; i++) x[i] = 0;
+  for (int k = 0; k < parts; k++) {
+    const double *y = ys + k * n * nb;
+    int rows = symm_cut(m, k + 1, parts);
+    for (int i = 0; i < rows; i++)
+      for (int c = 0; c < nb; c++) x[i * nb + c] += y[(c & ~3) * m + 4 * i + (c & 3)];
   }
 }
 
@@ -509,19 +569,6 @@ void band_update_rows(double *a, int n, int nb, int p, double *work, int i0, int
   if (i1 > m) i1 = m;
   if (i1 <= i0) return;
   gemm_offset(i1 - i0, i1, 2 * nb, -1.0, vw + i0 * 2 * nb, 2 * nb, 1, wv, 1, 2 * nb, a22 + i0 * n, n, 2, i0, gw);
-}
-
-// Stage 1 in one thread.
-EXPORT(reduce_to_band)
-void reduce_to_band(double *a, int n, int nb, double *work, double *tstore, double *gw) {
-  int panels = band_panel_count(n, nb);
-  for (int p = 0; p < panels; p++) {
-    int m = n - (p * nb + nb);
-    band_panel(a, n, nb, p, work, tstore, gw);
-    band_symm_rows(a, n, nb, p, work, 0, m, gw);
-    band_w(a, n, nb, p, work, gw);
-    band_update_rows(a, n, nb, p, work, 0, m, gw);
-  }
 }
 
 // y = D·v for the symmetric len×len block D whose lower triangle is stored by rows: row p holds
@@ -561,74 +608,117 @@ static void syr2_lower_rows(double *d, int ld, int len, const double *v, const d
 
 // Stage 2: band (half-width nb, lower triangle of a) → tridiagonal by bulge chasing, in a
 // compact copy whose rows run forward: row i holds A[i][i−2nb … i], so that every block the
-// chase touches is a set of contiguous row pieces. Outputs d, e. work: n·(2nb+1) + 4·nb·nb doubles.
+// chase touches is a set of contiguous row pieces.
 #define BAND(i, j) band[(i) * bw + (j) - (i) + 2 * nb]
 
-// When refl is not null every reflector is recorded as (s, τ, v[0..nb)) in nb + 2 doubles;
-// returns how many.
-EXPORT(band_to_tridiagonal)
-int band_to_tridiagonal(const double *a, int n, int nb, double *d, double *e, double *work, double *refl) {
-  int recorded = 0;
+// The band of a (n×n, lower triangle) into `band` (n·(2nb+1) doubles).
+EXPORT(band_copy)
+void band_copy(const double *a, int n, int nb, double *band) {
   int bw = 2 * nb + 1;
-  double *band = work;
-  double *blk = band + n * bw;  // nb×nb dense scratch
-  double *v = blk + nb * nb;
-  double *wv = v + nb;
-  double *sums = wv + nb;
   for (int i = 0; i < n * bw; i++) band[i] = 0;
   for (int i = 0; i < n; i++)
     for (int k = 0; k <= nb && k <= i; k++) BAND(i, i - k) = a[i * n + i - k];
+}
 
-  for (int j = 0; j < n - 2; j++) {
-    int s = j + 1;
-    int len = imin(nb, n - s);
-    int col = j;  // column the reflector is generated from
-    while (len >= 2) {
-      // Reflector from A[s .. s+len)[col].
-      for (int i = 0; i < len; i++) v[i] = BAND(s + i, col);
-      double beta;
-      double tau = householder(v, len, 1, &beta);
-      v[0] = 1;
-      if (tau != 0) {
-        // Left block rows [s, s+len), columns (col, s): L ← H·L, row by row.
-        int w = s - col - 1;
-        if (w > 0) {
-          reflect_rows(&BAND(s, col + 1), 2 * nb, len, w, v, tau, sums);
+// Steps of sweep j (each a reflector of length ≥ 2 at rows j+1+b·nb).
+static int chase_steps(int n, int nb, int j) { return j <= n - 3 ? (n - 3 - j) / nb + 1 : 0; }
+
+// Step b of sweep j: annihilates column col below row s (s = j+1+b·nb) and chases the bulge;
+// touches rows [s, s+len+nb) of the band. Records the reflector as (s, τ, v[0..nb)) in refl[index]
+// when refl is not null. scratch: 3·nb doubles.
+static void chase_step(double *band, int n, int nb, int j, int b, double *refl, int index, double *scratch) {
+  int bw = 2 * nb + 1;
+  double *v = scratch, *wv = v + nb, *sums = wv + nb;
+  int s = j + 1 + b * nb;
+  int len = imin(nb, n - s);
+  int col = b == 0 ? j : s - nb;
+  for (int i = 0; i < len; i++) v[i] = BAND(s + i, col);
+  double beta;
+  double tau = householder(v, len, 1, &beta);
+  v[0] = 1;
+  if (tau != 0) {
+    // Left block rows [s, s+len), columns (col, s): L ← H·L, row by row.
+    int w = s - col - 1;
+    if (w > 0) reflect_rows(&BAND(s, col + 1), 2 * nb, len, w, v, tau, sums);
+    // Diagonal block: D ← H·D·H via w = τD·v − ½τ²(vᵀDv)·v, D −= v·wᵀ + w·vᵀ, on the lower
+    // triangle in place (row p of the block starts 2nb doubles after row p−1).
+    symv_lower_rows(&BAND(s, s), 2 * nb, len, v, wv);
+    double vdv = 0;
+    for (int p = 0; p < len; p++) {
+      wv[p] *= tau;
+      vdv += wv[p] * v[p];
+    }
+    double half = 0.5 * tau * vdv;
+    for (int p = 0; p < len; p++) wv[p] -= half * v[p];
+    syr2_lower_rows(&BAND(s, s), 2 * nb, len, v, wv);
+    // Block below: rows [s+len, s+len+nb) ∩ [0, n), columns [s, s+len): N ← N·H.
+    int r1 = s + len, r2 = imin(s + len + nb, n);
+    if (r2 > r1) reflect_columns(&BAND(r1, s), 2 * nb, r2 - r1, len, v, tau);
+  }
+  BAND(s, col) = beta;
+  for (int i = 1; i < len; i++) BAND(s + i, col) = 0;
+  if (refl) {
+    double *r = refl + (long)index * (nb + 2);
+    r[0] = s;
+    r[1] = tau;
+    for (int i = 0; i < nb; i++) r[2 + i] = i < len ? v[i] : 0;
+  }
+}
+
+// With several threads the sweeps are dealt CHASE_GROUP at a time: a thread runs its group as a
+// wavefront (step b of sweep j+1 right after step b+3 of sweep j), so that the rows a group works
+// on pass to the next thread once per group rather than once per sweep. Measured at n = 2048, two
+// threads: 4 or 8 best (0.070 s against 0.093 one sweep at a time and 0.095 on one thread); 16
+// and 64 slower (the wavefront's rows outgrow the L2 cache). One thread goes sweep by sweep.
+#define CHASE_GROUP 8
+
+// Groups q ≡ part (mod parts) of the chase; with parts > 1 the other threads run the others on
+// the same band at the same time. Step b of sweep j touches the rows that steps b−1 … b+2 of
+// sweep j−1 touch and no later ones, so the first sweep of a group waits until progress[j−1]
+// (steps done by the previous group's last sweep, published after each step) reaches b+3 or the
+// end of that sweep. progress holds n + 1 ints, zeroed by the caller; progress[n] ≠ 0 (set by a
+// failing thread) makes the others return −1. Returns 0, or −1 when stopped that way.
+// scratch: 3·nb doubles.
+EXPORT(band_chase)
+int band_chase(double *band, int n, int nb, double *refl, int part, int parts, int *progress, double *scratch) {
+  // No local arrays: two instances share the memory, and with it a shadow stack.
+  int sweeps = n - 2, index = 0;  // index: reflectors of the sweeps before the group
+  int group = parts > 1 ? CHASE_GROUP : 1;
+  for (int q = 0; q * group < sweeps; q++) {
+    int j0 = q * group, j1 = imin(j0 + group, sweeps);
+    int first = index;
+    for (int j = j0; j < j1; j++) index += chase_steps(n, nb, j);
+    if (q % parts != part) continue;
+    int waitOn = parts > 1 && j0 > 0 ? j0 - 1 : -1;
+    int before = waitOn >= 0 ? chase_steps(n, nb, waitOn) : 0;
+    int times = 3 * (j1 - j0 - 1) + chase_steps(n, nb, j0);
+    for (int t = 0; t < times; t++) {
+      int offset = first;  // reflectors of the sweeps j0 … j−1
+      for (int j = j0; j < j1 && t - 3 * (j - j0) >= 0; j++) {
+        int b = t - 3 * (j - j0), steps = chase_steps(n, nb, j);
+        if (b < steps) {
+          if (j == j0 && waitOn >= 0) {
+            int need = imin(b + 3, before);
+            while (__atomic_load_n(&progress[waitOn], __ATOMIC_ACQUIRE) < need)
+              if (__atomic_load_n(&progress[n], __ATOMIC_ACQUIRE)) return -1;
+          }
+          chase_step(band, n, nb, j, b, refl, offset + b, scratch);
+          if (parts > 1 && j == j1 - 1) __atomic_store_n(&progress[j], b + 1, __ATOMIC_RELEASE);
         }
-        // Diagonal block: D ← H·D·H via w = τD·v − ½τ²(vᵀDv)·v, D −= v·wᵀ + w·vᵀ, on the lower
-        // triangle in place (row p of the block starts 2nb doubles after row p−1).
-        symv_lower_rows(&BAND(s, s), 2 * nb, len, v, wv);
-        double vdv = 0;
-        for (int p = 0; p < len; p++) {
-          wv[p] *= tau;
-          vdv += wv[p] * v[p];
-        }
-        double half = 0.5 * tau * vdv;
-        for (int p = 0; p < len; p++) wv[p] -= half * v[p];
-        syr2_lower_rows(&BAND(s, s), 2 * nb, len, v, wv);
-        // Block below: rows [s+len, s+len+nb) ∩ [0, n), columns [s, s+len): N ← N·H.
-        int r1 = s + len, r2 = imin(s + len + nb, n);
-        if (r2 > r1) reflect_columns(&BAND(r1, s), 2 * nb, r2 - r1, len, v, tau);
+        offset += steps;
       }
-      BAND(s, col) = beta;
-      for (int i = 1; i < len; i++) BAND(s + i, col) = 0;
-      if (refl) {
-        double *r = refl + (long)recorded * (nb + 2);
-        r[0] = s;
-        r[1] = tau;
-        for (int i = 0; i < nb; i++) r[2 + i] = i < len ? v[i] : 0;
-        recorded++;
-      }
-      // Next: annihilate column s below row s+nb.
-      col = s;
-      s = s + nb;
-      len = imin(nb, n - s);
     }
   }
+  return 0;
+}
+
+// d, e of the tridiagonal band after the chase.
+EXPORT(band_extract)
+void band_extract(const double *band, int n, int nb, double *d, double *e) {
+  int bw = 2 * nb + 1;
   for (int i = 0; i < n; i++) d[i] = BAND(i, i);
   for (int i = 0; i + 1 < n; i++) e[i] = BAND(i + 1, i);
   if (n > 0) e[n - 1] = 0;
-  return recorded;
 }
 
 // Two-stage back-transformation. x is n×count (column k is vector k).
@@ -750,8 +840,8 @@ static void apply_panel(const double *a, int n, int nb, const double *tstore, in
   gemm(m, count, nb, -1.0, vbuf, nb, 1, y2, count, 1, x + r0 * count, count, 0, gw);
 }
 
-// x ← Q·x (or Qᵀ·x) for Q = Q1·Q2 of the two-stage reduction (reduce_to_band with tstore, then
-// band_to_tridiagonal with refl). work: n·nb + 2·nb·count + count + gemm_workspace_doubles() doubles.
+// x ← Q·x (or Qᵀ·x) for Q = Q1·Q2 of the two-stage reduction (stage 1 with tstore, then
+// band_chase with refl). work: n·nb + 2·nb·count + count + gemm_workspace_doubles() doubles.
 EXPORT(apply_two_stage)
 void apply_two_stage(const double *a, int n, int nb, const double *tstore, const double *refl, int nrefl, double *x,
                      int count, int transpose, double *work) {

@@ -277,6 +277,24 @@ describe('wasm engine', () => {
     }
   });
 
+  test('bulge chasing on two threads: a thread waiting for a failed one returns −1 instead of spinning', () => {
+    const instance = kernelsInstance()!;
+    const k = instance.exports as {
+      band_chase(...args: number[]): number;
+    };
+    const [n, nb] = [64, 8];
+    const band = instance.arena;
+    const progress = band + n * (2 * nb + 1) * 8;
+    const scratch = progress + (n + 1) * 4 + 4;
+    const i32 = new Int32Array(instance.memory.buffer);
+    i32.fill(0, progress >> 2, (progress >> 2) + n + 1);
+    // Part 1 of 2 waits for sweep 7 (part 0's), which never runs: the stop word releases it.
+    i32[(progress >> 2) + n] = 1;
+    assert.equal(k.band_chase(band, n, nb, 0, 1, 2, progress, scratch), -1);
+    // Alone (one part) it runs every sweep and returns 0.
+    assert.equal(k.band_chase(band, n, nb, 0, 0, 1, 0, scratch), 0);
+  });
+
   test('two threads give the same spectrum as one', async () => {
     const [rows, cols] = [420, 500];
     const a = gaussianMatrix(rows, cols, 12);
