@@ -465,8 +465,8 @@ export class WasmKernels implements Kernels {
 
   /**
    * Stage 2: the band of c (n×n) to tridiagonal d, e by bulge chasing, reflectors into refl. With
-   * helpers the sweeps are dealt round-robin to all threads, each following the previous sweep a
-   * few steps behind (kernels.c band_chase).
+   * helpers the sweeps are dealt to all threads in groups of 8, each group following the previous
+   * one a few steps behind (kernels.c band_chase).
    */
   private bandToTridiagonal(c: number, n: number, nb: number, d: number, e: number, refl: number): void {
     const k = this.k;
