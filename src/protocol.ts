@@ -76,7 +76,7 @@ export function parseWebviewMessage(message: unknown): WebviewToHost | undefined
 }
 
 // ---- host → worker: each request gets exactly one answer ----
-export type WorkerRequest =
+export type WorkerRequest = (
   | { type: 'plan'; file: string; settings: AnalysisSettings }
   | { type: 'analyzeLayer'; file: string; settings: AnalysisSettings; index: number }
   | {
@@ -86,7 +86,11 @@ export type WorkerRequest =
       settings: AnalysisSettings;
       name: string;
       k: number;
-    };
+    }
+) & {
+  /** Threads the worker's engine may use for this request (set by the pool; default 1). */
+  threads?: number;
+};
 
 export interface LayerPlanSummary {
   format: string;

@@ -6,7 +6,9 @@
 // Requests that state their memory run only while the sum over the workers stays within the
 // pool's budget (first come, first served: a job too big to run beside the others waits for
 // them, and later jobs start around it only where they leave it its room; a job above the whole
-// budget runs alone).
+// budget runs alone). A request that runs alone, with nothing queued that could run beside it,
+// gets every thread of the pool (its engine shares the matrix's products over them), and nothing
+// else starts until it ends.
 import { availableParallelism, totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WorkerAnswer, WorkerRequest } from '../protocol';
@@ -28,6 +30,8 @@ interface Job {
   reject(error: Error): void;
   /** The waiting head of the queue this job was started around (see `around`). */
   around?: Job;
+  /** Threads its worker's engine may use (set when it starts). */
+  threads?: number;
 }
 
 interface Slot {
@@ -61,6 +65,8 @@ export interface PoolOptions {
   memoryBudget?: number;
   /** Milliseconds after which an idle worker is stopped (default IDLE_TIMEOUT_MS). */
   idleTimeoutMs?: number;
+  /** Threads for a request that runs alone (default: the pool's size, one per worker). */
+  loneThreads?: number;
 }
 
 /** An idle worker's lifetime [ours]: long enough to serve the next analysis of a session without a restart. */
@@ -76,6 +82,8 @@ export class WorkerPool {
   private stopping = 0;
   /** The most bytes the pool's requests and workers were counted to hold at once. */
   peakEstimate = 0;
+  /** A dispatch is due at the end of this tick (requests made together are seen together). */
+  private dispatchDue = false;
 
   constructor(
     private readonly workerPath: string,
@@ -90,7 +98,12 @@ export class WorkerPool {
       const job: Job = { request, signal, memory, resolve, reject };
       signal?.addEventListener('abort', () => this.cancel(job), { once: true });
       this.queue.push(job);
-      this.dispatch();
+      if (this.dispatchDue) return;
+      this.dispatchDue = true;
+      queueMicrotask(() => {
+        this.dispatchDue = false;
+        this.dispatch();
+      });
     });
   }
 
@@ -106,6 +119,8 @@ export class WorkerPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
+      // A request with every thread runs alone.
+      if (this.slots.some((s) => (s.job?.threads ?? 1) > 1)) return;
       const head = this.queue[0];
       const slot = this.place(head.memory);
       if (slot) {
@@ -122,10 +137,18 @@ export class WorkerPool {
   private start(job: Job, slot: Slot): void {
     this.queue.splice(this.queue.indexOf(job), 1);
     clearTimeout(slot.idleTimer);
+    job.threads = this.alone(job) ? (this.options.loneThreads ?? this.size) : 1;
     slot.job = job;
     slot.retained = Math.max(slot.retained, job.memory.retained);
     this.peakEstimate = Math.max(this.peakEstimate, this.counted());
-    slot.worker.postMessage(job.request);
+    slot.worker.postMessage(job.threads > 1 ? { ...job.request, threads: job.threads } : job.request);
+  }
+
+  /** Nothing else runs, and no queued request could run beside `job` (by memory). */
+  private alone(job: Job): boolean {
+    if (this.slots.some((s) => s.job) || this.stopping > 0) return false;
+    const bytes = held(0, job.memory);
+    return this.queue.every((q) => bytes + held(0, q.memory) > this.budget);
   }
 
   /**

@@ -1,6 +1,7 @@
 // The analysis worker: opens weight files and answers one request at a time (a plan, one layer's
 // analysis, one layer's comparison). It runs in a worker_threads worker (extension host, CLI) and
 // never imports `vscode`.
+import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
 import type { WorkerAnswer, WorkerRequest } from '../protocol';
@@ -79,7 +80,7 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
     case 'analyzeLayer': {
       const matrix = model.plan.matrices[request.index];
       if (!matrix) throw new Error(`layer ${request.index} does not exist`);
-      const e = await spectrumEngine();
+      const e = await spectrumEngine(request.threads);
       const { report, singularValues } = await analyzeLayer(
         await layerInput(matrix, request.settings, e),
         request.settings,
@@ -94,7 +95,7 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
       const trained = findMatrix(model, request.name);
       const initial = findMatrix(reference, request.name);
       const [w, w0] = [await trained.read(), await initial.read()];
-      const e = await spectrumEngine();
+      const e = await spectrumEngine(request.threads);
       const indices = topIndices(trained.rows, trained.cols, request.k);
       const a = e.svd(w, trained.rows, trained.cols, indices);
       const b = e.svd(w0, initial.rows, initial.cols, indices);
@@ -138,9 +139,15 @@ async function layerInput(
   return { ...header, data };
 }
 
-function spectrumEngine(): Promise<SpectrumEngine> {
-  engine ??= createEngine();
-  return engine;
+/**
+ * The worker's engine: one thread, and up to every core when the pool gives a request more (a
+ * layer that runs alone, see WorkerPool); the helper threads start on the first such request.
+ */
+async function spectrumEngine(threads = 1): Promise<SpectrumEngine> {
+  engine ??= createEngine({ maxThreads: availableParallelism() });
+  const e = await engine;
+  e.useThreads?.(threads);
+  return e;
 }
 
 export async function handle(request: WorkerRequest): Promise<WorkerAnswer> {

@@ -15,10 +15,15 @@ export interface EngineOptions {
    * (analysis workers) × threads ≤ cores.
    */
   threads?: number;
+  /** The most threads useThreads() may later ask for (default: threads); helpers start when first used. */
+  maxThreads?: number;
 }
 
 export async function createEngine(options: EngineOptions = {}): Promise<SpectrumEngine> {
   const variant = options.prefer === 'js' ? undefined : bestSimdVariant();
-  if (variant) return createWasmEngine(Math.max(1, options.threads ?? 1), variant);
+  if (variant) {
+    const threads = Math.max(1, options.threads ?? 1);
+    return createWasmEngine(threads, variant, undefined, Math.max(threads, options.maxThreads ?? threads));
+  }
   return createJsEngine();
 }

@@ -23,6 +23,11 @@ export interface SpectrumEngine {
    * the next inputBuffer() call; the engine never writes to it.
    */
   inputBuffer?(rows: number, cols: number): Float64Array;
+  /**
+   * Threads for the next calls, up to the engine's maxThreads (wasm; createEngine): an analysis
+   * worker that runs a layer alone lends it the idle cores.
+   */
+  useThreads?(threads: number): void;
   /** Stops helper threads, if any (the engine is unusable afterwards). */
   dispose?(): void;
 }

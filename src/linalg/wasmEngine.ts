@@ -3,16 +3,21 @@ import type { SpectrumEngine } from './types';
 import { WasmKernels, type SimdVariant } from './wasmKernels';
 
 /**
- * The WebAssembly engine; `threads` (≥ 1) threads share the big products of one matrix;
- * `variant`: the relaxed-SIMD build (fused multiply-add) or the plain one; `bandWidth` overrides
- * the two-stage band half-width (tests and tuning).
+ * The WebAssembly engine; `threads` (≥ 1) threads share the big products of one matrix, up to
+ * `maxThreads` after useThreads(); `variant`: the relaxed-SIMD build (fused multiply-add) or the
+ * plain one; `bandWidth` overrides the two-stage band half-width (tests and tuning).
  */
 export function createWasmEngine(
   threads = 1,
   variant: SimdVariant = 'plain',
   bandWidth?: number,
-): SpectrumEngine & { dispose(): void; timings(): Record<string, number> } {
-  const kernels = new WasmKernels(threads, variant, bandWidth);
+  maxThreads = threads,
+): SpectrumEngine & {
+  dispose(): void;
+  timings(): Record<string, number>;
+  useThreads(threads: number): void;
+} {
+  const kernels = new WasmKernels(threads, variant, bandWidth, maxThreads);
   const engine = {
     kind: 'wasm-simd' as const,
     singularValues: (a: Float64Array, rows: number, cols: number) =>
@@ -20,6 +25,7 @@ export function createWasmEngine(
     svd: (a: Float64Array, rows: number, cols: number, indices: number[] | 'all') =>
       computeSvd(kernels, a, rows, cols, indices),
     inputBuffer: (rows: number, cols: number) => kernels.inputBuffer(rows * cols),
+    useThreads: (count: number) => kernels.useThreads(count),
     dispose: () => kernels.dispose(),
     /** Seconds per step of the last call (gram, band, bulge, …). */
     timings: () => ({ ...kernels.timings }),

@@ -202,10 +202,6 @@ class Helpers {
     }
   }
 
-  get count(): number {
-    return this.workers.length;
-  }
-
   start(h: number, op: HelperOp, args: number[]): void {
     this.args.set(args, h * 8);
     Atomics.store(this.control, h * 4 + 2, HELPER_OPS.indexOf(op));
@@ -265,7 +261,7 @@ export class WasmKernels implements Kernels {
   readonly fastProducts = true;
   private readonly memory: WasmMemory;
   private readonly k: Exports;
-  private readonly helpers: Helpers | undefined;
+  private helpers: Helpers | undefined;
   private top = ARENA_START;
   /** Where each call's allocations start (after the per-thread workspaces). */
   private readonly base: number;
@@ -279,17 +275,29 @@ export class WasmKernels implements Kernels {
   /** Seconds spent in each step of the last call (for the benchmark). */
   readonly timings: Timings = {};
 
+  /** Threads the next calls use (useThreads), at most maxThreads. */
+  private threads: number;
+  /** The compiled kernels, for the helpers' instances. */
+  private readonly helperModule: WasmModule;
+
   /**
-   * `bandWidth` fixes the two-stage band half-width (2…64) instead of defaultBandWidth(n): for
-   * tests and tuning.
+   * `threads` threads share each matrix's big products, up to `maxThreads` later (useThreads); the
+   * helper threads start when first needed. `bandWidth` fixes the two-stage band half-width (a
+   * multiple of 4 up to 64) instead of defaultBandWidth(n): for tests and tuning.
    */
   constructor(
     threads = 1,
     readonly variant: SimdVariant = 'plain',
     private readonly bandWidth?: number,
+    readonly maxThreads = threads,
   ) {
-    if (bandWidth !== undefined && !(Number.isInteger(bandWidth) && bandWidth >= 2 && bandWidth <= 64))
-      throw new RangeError(`band width ${bandWidth} is not an integer in [2, 64]`);
+    if (
+      bandWidth !== undefined &&
+      !(Number.isInteger(bandWidth) && bandWidth % 4 === 0 && bandWidth >= 4 && bandWidth <= 64)
+    )
+      throw new RangeError(`band width ${bandWidth} is not a multiple of 4 in [4, 64]`);
+    if (!(Number.isInteger(maxThreads) && maxThreads >= threads && threads >= 1))
+      throw new RangeError(`threads ${threads} of at most ${maxThreads}`);
     this.memory = new WebAssembly.Memory({
       initial: ARENA_START / PAGE + 16,
       maximum: 65536,
@@ -298,9 +306,21 @@ export class WasmKernels implements Kernels {
     const module = compiledModule(variant);
     this.k = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
     this.gemmWork = this.k.gemm_workspace_doubles() * 8;
-    this.helpers = threads > 1 ? new Helpers(threads - 1, this.memory, module) : undefined;
-    for (let p = 0; p < threads; p++) this.gemmWorkspaces.push(this.alloc(this.gemmWork));
+    this.helperModule = module;
+    this.threads = threads;
+    for (let p = 0; p < maxThreads; p++) this.gemmWorkspaces.push(this.alloc(this.gemmWork));
     this.base = this.top;
+  }
+
+  /** The threads of the next calls (1 … maxThreads); the helpers start on the first call that needs them. */
+  useThreads(threads: number): void {
+    this.threads = Math.max(1, Math.min(this.maxThreads, Math.floor(threads)));
+  }
+
+  /** The helper threads of this call (the calling thread is part 0). */
+  private get parts(): number {
+    if (this.threads > 1) this.helpers ??= new Helpers(this.maxThreads - 1, this.memory, this.helperModule);
+    return this.threads;
   }
 
   dispose(): void {
@@ -382,8 +402,7 @@ export class WasmKernels implements Kernels {
       return { n, ofColumns, ...read(), reflectors: c, tau, ...saved };
     }
     const nb = this.bandWidth ?? defaultBandWidth(n);
-    const threads = (this.helpers?.count ?? 0) + 1;
-    const work = this.alloc(((8 + threads) * n * nb + 3 * nb * nb + 2 * nb) * 8);
+    const work = this.alloc(((8 + this.parts) * n * nb + 3 * nb * nb + 2 * nb) * 8);
     const tstore = this.alloc(Math.ceil(n / nb) * nb * nb * 8);
     this.reduceToBand(c, n, nb, work, tstore);
     lap('band');
@@ -423,7 +442,7 @@ export class WasmKernels implements Kernels {
 
   /** Row cuts 0 = c₀ < … < c_parts = n (multiples of 4) with c_p = n·share(p/parts). */
   private cuts(n: number, share: (fraction: number) => number): number[] {
-    const parts = (this.helpers?.count ?? 0) + 1;
+    const parts = this.parts;
     const cuts = [0];
     for (let p = 1; p < parts; p++) cuts.push(Math.min(n, 4 * Math.round((n * share(p / parts)) / 4)));
     cuts.push(n);
@@ -457,7 +476,7 @@ export class WasmKernels implements Kernels {
       spent[step] += (now - t) / 1000;
       t = now;
     };
-    const threads = (this.helpers?.count ?? 0) + 1;
+    const threads = this.parts;
     const parts = Array.from({ length: threads + 1 }, (_, i) => i);
     for (let p = 0; p < panels; p++) {
       const m = n - (p + 1) * nb;
@@ -484,7 +503,7 @@ export class WasmKernels implements Kernels {
    */
   private bandToTridiagonal(c: number, n: number, nb: number, d: number, e: number, refl: number): void {
     const k = this.k;
-    const parts = (this.helpers?.count ?? 0) + 1;
+    const parts = this.parts;
     const band = this.alloc(n * (2 * nb + 1) * 8);
     const progress = this.alloc((n + 1) * 4);
     const scratch = Array.from({ length: parts }, () => this.alloc(3 * nb * 8));

@@ -30,7 +30,8 @@ parentPort.on('message', (request) => {
   const start = performance.timeOrigin + performance.now();
   setTimeout(() => {
     const end = performance.timeOrigin + performance.now();
-    parentPort.postMessage({ type: 'error', message: JSON.stringify({ threadId, start, end }) });
+    const threads = request.threads ?? 1;
+    parentPort.postMessage({ type: 'error', message: JSON.stringify({ threadId, start, end, threads }) });
   }, request.file === 'slow' ? 1000 : 40);
 });`,
 );
@@ -39,6 +40,8 @@ interface Ran {
   threadId: number;
   start: number;
   end: number;
+  /** Threads the pool gave the request. */
+  threads: number;
   memory: JobMemory;
 }
 
@@ -192,6 +195,48 @@ describe('worker pool memory budget', () => {
     assert.equal(defaultMemoryBudget(), expected);
     if (availableParallelism() <= 2 && totalmem() >= 2.2 * 2 ** 30)
       assert.equal(defaultMemoryBudget(), 1.1 * 2 ** 30);
+  });
+
+  test('a request alone gets every thread of the pool; requests that can run side by side get one each', async () => {
+    const pool = new WorkerPool(workerPath, 2, { memoryBudget: 100 });
+    try {
+      const [alone] = await runAll(pool, [transient(10)]);
+      assert.equal(alone.threads, 2);
+      const together = await runAll(
+        pool,
+        Array.from({ length: 5 }, () => transient(40)),
+      );
+      assert.deepEqual(
+        together.map((r) => r.threads),
+        [1, 1, 1, 1, 1],
+      );
+      // None fits beside another: each runs alone, with both threads, one after the other.
+      const apart = await runAll(
+        pool,
+        Array.from({ length: 3 }, () => transient(60)),
+      );
+      assert.deepEqual(
+        apart.map((r) => r.threads),
+        [2, 2, 2],
+      );
+      assert.equal(peakTransient(apart), 60);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
+  test('nothing starts beside a request that has every thread', async () => {
+    const pool = new WorkerPool(workerPath, 2, { memoryBudget: 100 });
+    try {
+      const first = runAll(pool, [transient(60)], [0]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const [later] = await runAll(pool, [transient(10)]);
+      const [big] = await first;
+      assert.equal(big.threads, 2);
+      assert.ok(later.start >= big.end, `the small request started ${big.end - later.start} ms early`);
+    } finally {
+      await pool.dispose();
+    }
   });
 
   test('without stated memory the pool behaves as before: every worker busy', async () => {
