@@ -65,8 +65,6 @@ export interface PoolOptions {
   memoryBudget?: number;
   /** Milliseconds after which an idle worker is stopped (default IDLE_TIMEOUT_MS). */
   idleTimeoutMs?: number;
-  /** Threads for a request that runs alone (default: the pool's size, one per worker). */
-  loneThreads?: number;
 }
 
 /** An idle worker's lifetime [ours]: long enough to serve the next analysis of a session without a restart. */
@@ -137,7 +135,8 @@ export class WorkerPool {
   private start(job: Job, slot: Slot): void {
     this.queue.splice(this.queue.indexOf(job), 1);
     clearTimeout(slot.idleTimer);
-    job.threads = this.alone(job) ? (this.options.loneThreads ?? this.size) : 1;
+    // Alone, a request has the threads of every worker (its engine uses at most one per core).
+    job.threads = this.alone(job) ? this.size : 1;
     slot.job = job;
     slot.retained = Math.max(slot.retained, job.memory.retained);
     this.peakEstimate = Math.max(this.peakEstimate, this.counted());
