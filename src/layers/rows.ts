@@ -25,9 +25,8 @@ function readRaw(
   end: number,
   into?: Uint8Array,
 ): Promise<RawTensor> | undefined {
-  if (at.slice !== undefined)
-    return at.file.readRaw?.(at.tensor, { start: at.slice, end: at.slice + 1 }, into);
-  return at.file.readRaw?.(at.tensor, { start, end }, into);
+  const rows = at.slice !== undefined ? { start: at.slice, end: at.slice + 1 } : { start, end };
+  return at.file.readRaw?.(at.tensor, rows, into);
 }
 
 /** Rows per request: whole slices for stacked tensors, else about `blockBytes`. */

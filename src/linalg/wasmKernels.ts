@@ -177,7 +177,11 @@ type HelperOp = (typeof HELPER_OPS)[number];
  */
 class Helpers {
   private readonly workers: Worker[] = [];
-  /** Per helper: [sequence, done (1 ok, −1 failed), op]. */
+  /**
+   * Per helper: [sequence, done (1 ok, −1 failed), op, stop word]. The stop word (a byte offset in
+   * the wasm memory, 0 for none) is set to 1 when the helper fails: threads that wait on each
+   * other inside a kernel (band_chase) return instead of spinning on a thread that has gone.
+   */
   private readonly control: Int32Array;
   /** Per helper: 8 arguments. */
   private readonly args: Float64Array;
@@ -202,9 +206,10 @@ class Helpers {
     }
   }
 
-  start(h: number, op: HelperOp, args: number[]): void {
+  start(h: number, op: HelperOp, args: number[], stop = 0): void {
     this.args.set(args, h * 8);
     Atomics.store(this.control, h * 4 + 2, HELPER_OPS.indexOf(op));
+    Atomics.store(this.control, h * 4 + 3, stop);
     Atomics.store(this.control, h * 4 + 1, 0);
     Atomics.add(this.control, h * 4, 1);
     Atomics.notify(this.control, h * 4);
@@ -245,13 +250,12 @@ for (;;) {
   seen = Atomics.load(control, slot * 4);
   const a = args.subarray(slot * 8, slot * 8 + 8);
   let status = 1;
-  const op = ops[control[slot * 4 + 2]];
   try {
-    if (k[op](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]) < 0) status = -1;
+    if (k[ops[control[slot * 4 + 2]]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]) < 0) status = -1;
   } catch {
     status = -1;
-    // The other threads of a bulge chase wait on this one's progress: progress[n] stops them.
-    if (op === 'band_chase') Atomics.store(new Int32Array(memory.buffer), (a[6] >> 2) + a[1], 1);
+    const stop = control[slot * 4 + 3];
+    if (stop) Atomics.store(new Int32Array(memory.buffer), stop >> 2, 1);
   }
   Atomics.store(control, slot * 4 + 1, status);
   Atomics.notify(control, slot * 4 + 1);
@@ -317,8 +321,8 @@ export class WasmKernels implements Kernels {
     this.threads = Math.max(1, Math.min(this.maxThreads, Math.floor(threads)));
   }
 
-  /** The helper threads of this call (the calling thread is part 0). */
-  private get parts(): number {
+  /** The threads of this call (the calling thread is part 0), starting the helpers when first needed. */
+  private threadCount(): number {
     if (this.threads > 1) this.helpers ??= new Helpers(this.maxThreads - 1, this.memory, this.helperModule);
     return this.threads;
   }
@@ -402,7 +406,7 @@ export class WasmKernels implements Kernels {
       return { n, ofColumns, ...read(), reflectors: c, tau, ...saved };
     }
     const nb = this.bandWidth ?? defaultBandWidth(n);
-    const work = this.alloc(((8 + this.parts) * n * nb + 3 * nb * nb + 2 * nb) * 8);
+    const work = this.alloc(((8 + this.threadCount()) * n * nb + 3 * nb * nb + 2 * nb) * 8);
     const tstore = this.alloc(Math.ceil(n / nb) * nb * nb * 8);
     this.reduceToBand(c, n, nb, work, tstore);
     lap('band');
@@ -437,30 +441,44 @@ export class WasmKernels implements Kernels {
     // Row i of the lower triangle costs ∝ i, of the upper one ∝ n − i: cut at equal areas.
     const cuts = this.cuts(n, lower ? Math.sqrt : (f) => 1 - Math.sqrt(1 - f));
     const flags = (ofColumns ? 1 : 0) | (lower ? 2 : 0);
-    this.split('gram_rows', cuts, (i0, i1, gw) => [w, rows, cols, flags, c, i0, i1, gw]);
+    this.onThreads('gram_rows', (p, gw) => [w, rows, cols, flags, c, cuts[p], cuts[p + 1], gw]);
   }
 
   /** Row cuts 0 = c₀ < … < c_parts = n (multiples of 4) with c_p = n·share(p/parts). */
   private cuts(n: number, share: (fraction: number) => number): number[] {
-    const parts = this.parts;
+    const parts = this.threadCount();
     const cuts = [0];
     for (let p = 1; p < parts; p++) cuts.push(Math.min(n, 4 * Math.round((n * share(p / parts)) / 4)));
     cuts.push(n);
     return cuts;
   }
 
-  /** Runs `op` on ranges [cuts[p], cuts[p+1]) (of rows, or one part number): part 0 here, the others on the helpers. */
-  private split(op: HelperOp, cuts: number[], args: (i0: number, i1: number, gw: number) => number[]): void {
-    const parts = cuts.length - 1;
-    for (let p = 1; p < parts; p++)
-      this.helpers!.start(p - 1, op, args(cuts[p], cuts[p + 1], this.gemmWorkspaces[p]));
+  /**
+   * Runs `op` once per thread of this call with the arguments `args(part, gw)`: part 0 here, the
+   * others on the helpers; waits for all of them and rethrows the first failure. A kernel that
+   * returns a negative number has failed. `stop` (a byte offset, 0 for none) is set to 1 when a
+   * part fails, for kernels whose parts wait on each other.
+   */
+  private onThreads(op: HelperOp, args: (part: number, gw: number) => number[], stop = 0): void {
+    const parts = this.threadCount();
+    for (let p = 1; p < parts; p++) this.helpers!.start(p - 1, op, args(p, this.gemmWorkspaces[p]), stop);
     let error: unknown;
     try {
-      (this.k[op] as (...x: number[]) => void)(...args(cuts[0], cuts[1], this.gemmWorkspaces[0]));
-    } catch (e) {
-      error = e;
+      const result = (this.k[op] as (...x: number[]) => number | undefined)(
+        ...args(0, this.gemmWorkspaces[0]),
+      );
+      if (result !== undefined && result < 0) error = new Error(`${op} stopped: a helper thread failed`);
+    } catch (err) {
+      error = err;
+      if (stop) Atomics.store(new Int32Array(this.memory.buffer), stop >> 2, 1);
     }
-    for (let p = 1; p < parts; p++) this.helpers!.wait(p - 1);
+    for (let p = 1; p < parts; p++) {
+      try {
+        this.helpers!.wait(p - 1);
+      } catch (err) {
+        error ??= err;
+      }
+    }
     if (error) throw error;
   }
 
@@ -476,20 +494,20 @@ export class WasmKernels implements Kernels {
       spent[step] += (now - t) / 1000;
       t = now;
     };
-    const threads = this.parts;
-    const parts = Array.from({ length: threads + 1 }, (_, i) => i);
+    const threads = this.threadCount();
     for (let p = 0; p < panels; p++) {
       const m = n - (p + 1) * nb;
       k.band_panel(c, n, nb, p, work, tstore, gw);
       lap('bandPanel');
       // One part per thread (kernels.c cuts the rows), then their sum.
-      this.split('band_symm_part', parts, (part, _, g) => [c, n, nb, p, work, part, threads, g]);
+      this.onThreads('band_symm_part', (part, g) => [c, n, nb, p, work, part, threads, g]);
       k.band_symm_sum(c, n, nb, p, work, threads);
       lap('bandSymm');
       k.band_w(c, n, nb, p, work, gw);
       lap('bandW');
       // Row i of the lower triangle costs ∝ i.
-      this.split('band_update_rows', this.cuts(m, Math.sqrt), (i0, i1, g) => [c, n, nb, p, work, i0, i1, g]);
+      const cuts = this.cuts(m, Math.sqrt);
+      this.onThreads('band_update_rows', (part, g) => [c, n, nb, p, work, cuts[part], cuts[part + 1], g]);
       lap('bandUpdate');
     }
     for (const [step, seconds] of Object.entries(spent))
@@ -503,30 +521,18 @@ export class WasmKernels implements Kernels {
    */
   private bandToTridiagonal(c: number, n: number, nb: number, d: number, e: number, refl: number): void {
     const k = this.k;
-    const parts = this.parts;
+    const parts = this.threadCount();
     const band = this.alloc(n * (2 * nb + 1) * 8);
     const progress = this.alloc((n + 1) * 4);
     const scratch = Array.from({ length: parts }, () => this.alloc(3 * nb * 8));
     new Int32Array(this.memory.buffer, progress, n + 1).fill(0);
     k.band_copy(c, n, nb, band);
-    for (let p = 1; p < parts; p++)
-      this.helpers!.start(p - 1, 'band_chase', [band, n, nb, refl, p, parts, progress, scratch[p]]);
-    let error: unknown;
-    try {
-      if (k.band_chase(band, n, nb, refl, 0, parts, progress, scratch[0]) < 0)
-        error = new Error('bulge chasing stopped: a helper thread failed');
-    } catch (err) {
-      error = err;
-      Atomics.store(new Int32Array(this.memory.buffer), (progress >> 2) + n, 1);
-    }
-    for (let p = 1; p < parts; p++) {
-      try {
-        this.helpers!.wait(p - 1);
-      } catch (err) {
-        error ??= err;
-      }
-    }
-    if (error) throw error;
+    // progress[n] is the stop word the parts check while they wait on each other.
+    this.onThreads(
+      'band_chase',
+      (p) => [band, n, nb, refl, p, parts, progress, scratch[p]],
+      progress + 4 * n,
+    );
     k.band_extract(band, n, nb, d, e);
   }
 

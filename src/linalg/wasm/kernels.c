@@ -305,6 +305,18 @@ static void reflect_columns(double *x, int ld, int rows, int len, const double *
   for (; i < rows; i++) axpy(-tau * dot(x + i * ld, v, len), v, x + i * ld, len);
 }
 
+// Given p = D·v for a reflector H = I − τ·v·vᵀ, turns p into w = τ·p − ½τ²(vᵀp)·v, so that
+// H·D·H = D − v·wᵀ − w·vᵀ.
+static void two_sided_update_vector(double *p, const double *v, int len, double tau) {
+  double pv = 0;
+  for (int i = 0; i < len; i++) {
+    p[i] *= tau;
+    pv += p[i] * v[i];
+  }
+  double half = 0.5 * tau * pv;
+  for (int i = 0; i < len; i++) p[i] -= half * v[i];
+}
+
 // ---------------------------------------------------------------------------------------------
 // One-stage Householder tridiagonalisation (used when eigenvectors are needed), on the upper
 // triangle; row k keeps the reflector of step k (v[k+1] = 1 implied). d, e, tau of length n; p is scratch.
@@ -329,13 +341,7 @@ void tridiagonalize(double *a, int n, double *d, double *e, double *tau, double 
       axpy(vi, ai + i + 1, p + i + 1, m - i - 1);
       p[i] += acc;
     }
-    double pv = 0;
-    for (int i = 0; i < m; i++) {
-      p[i] *= t;
-      pv += p[i] * v[i];
-    }
-    double half = 0.5 * t * pv;
-    for (int i = 0; i < m; i++) p[i] -= half * v[i];
+    two_sided_update_vector(p, v, m, t);
     for (int i = 0; i < m; i++) {
       double *ai = a + (s + i) * n + s;
       axpy(-v[i], p + i, ai + i, m - i);
@@ -643,13 +649,7 @@ static void chase_step(double *band, int n, int nb, int j, int b, double *refl, 
     // Diagonal block: D ← H·D·H via w = τD·v − ½τ²(vᵀDv)·v, D −= v·wᵀ + w·vᵀ, on the lower
     // triangle in place (row p of the block starts 2nb doubles after row p−1).
     symv_lower_rows(&BAND(s, s), 2 * nb, len, v, wv);
-    double vdv = 0;
-    for (int p = 0; p < len; p++) {
-      wv[p] *= tau;
-      vdv += wv[p] * v[p];
-    }
-    double half = 0.5 * tau * vdv;
-    for (int p = 0; p < len; p++) wv[p] -= half * v[p];
+    two_sided_update_vector(wv, v, len, tau);
     syr2_lower_rows(&BAND(s, s), 2 * nb, len, v, wv);
     // Block below: rows [s+len, s+len+nb) ∩ [0, n), columns [s, s+len): N ← N·H.
     int r1 = s + len, r2 = imin(s + len + nb, n);
