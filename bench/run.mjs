@@ -6,6 +6,8 @@
 //      even on a busy machine;
 //   2. wall-clock seconds with N threads (default min(2, cores)): one matrix on an engine with N
 //      threads, the model on N workers × 1 thread; numpy with OPENBLAS_NUM_THREADS=1 and =N.
+// Under each size a "limits" line: the rates of the Gram product and of the reduction against our
+// GEMM on operands in cache (measured first), and the time ours would take with both at that rate.
 // Options: --cpu (pass 1 only), --wall (pass 2 only), --quick (sizes ≤ 1024, no model),
 // --threads N, --no-mlmatrix, --json.
 import { execFileSync } from 'node:child_process';
@@ -31,6 +33,8 @@ const wallThreads = threadsArg >= 0 ? Number(args[threadsArg + 1]) : Math.min(2,
 /** Pass 1 (CPU seconds, one thread) or pass 2 (wall clock, wallThreads threads); set per pass. */
 let cpuMode = true;
 let threads = 1;
+/** GF/s of our GEMM in cache, one thread (gemmInCacheRate), measured once. */
+let peak;
 /** Seconds of `f()`: wall time, or CPU time of this process in the CPU pass. */
 function measure(f) {
   const wall = performance.now();
@@ -141,6 +145,80 @@ function widened(engine, data, rows, cols) {
   return a;
 }
 
+/**
+ * Our GEMM on operands that stay in cache (256×128×256, A's rows read in place), GF/s on one
+ * thread: the most the Gram product and the band reduction can reach. OpenBLAS uses 512-bit
+ * vectors here, WebAssembly 128-bit ones; that ratio is what the "limits" lines put in numbers.
+ */
+function gemmInCacheRate() {
+  const { kernelsInstance } = require(join(root, 'out/src/linalg/wasmKernels.js'));
+  const instance = kernelsInstance();
+  if (!instance) return undefined;
+  const k = instance.exports;
+  const [m, n, depth] = [256, 128, 256];
+  instance.memory.grow(64);
+  const f64 = new Float64Array(instance.memory.buffer);
+  const a = instance.arena;
+  const b = a + m * depth * 8;
+  const c = b + depth * n * 8;
+  const work = c + m * n * 8;
+  for (let i = a / 8; i < c / 8; i++) f64[i] = Math.sin(i);
+  const run = (calls) => {
+    for (let i = 0; i < calls; i++) k.gemm(m, n, depth, 1, a, depth, 1, b, n, 1, c, n, 0, work);
+  };
+  run(50);
+  const rates = [];
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    run(400);
+    rates.push((2 * m * n * depth * 400) / ((performance.now() - t) / 1000) / 1e9);
+  }
+  return median(rates);
+}
+
+/** Flops of the Gram product (n²·k, one triangle) and of the reduction to tridiagonal form (4n³/3). */
+function flops(rows, cols) {
+  const n = Math.min(rows, cols);
+  return { gram: n * n * Math.max(rows, cols), reduction: (4 / 3) * n ** 3 };
+}
+
+/**
+ * What bounds ours: the rate of the Gram product and of the reduction (band + tridiagonal) against
+ * the in-cache GEMM rate, and the time ours would take with both at that rate on every thread
+ * (the other steps as measured), against numpy.
+ */
+function limitsText(fl, steps, npSeconds, npGramSeconds) {
+  if (!peak || !steps) return undefined;
+  const get = (key) => steps[cpuMode ? `${key}Cpu` : key] ?? 0;
+  const reductionSeconds = get('band') + get('tridiagonal');
+  let others = 0;
+  for (const [key, v] of Object.entries(steps)) {
+    const name = key.replace(/Cpu$/, '');
+    if (
+      cpuMode !== key.endsWith('Cpu') ||
+      name.startsWith('band') ||
+      name === 'gram' ||
+      name === 'tridiagonal'
+    )
+      continue;
+    others += v;
+  }
+  const ceiling = peak * threads;
+  const floor = (fl.gram + fl.reduction) / (ceiling * 1e9) + others;
+  const rate = (f, s) => (s > 0 ? f / s / 1e9 : NaN);
+  const gramRate = rate(fl.gram, get('gram'));
+  const reductionRate = rate(fl.reduction, reductionSeconds);
+  const pct = (r) => `${Math.round((100 * r) / ceiling)} %`;
+  const np = npGramSeconds
+    ? `; numpy's Gram ${rate(fl.gram, npGramSeconds).toFixed(0)} GF/s on 1 thread`
+    : '';
+  return (
+    `    limits: Gram ${gramRate.toFixed(1)} GF/s (${pct(gramRate)} of the in-cache GEMM's ${ceiling.toFixed(1)}${np}), ` +
+    `reduction ${reductionRate.toFixed(1)} GF/s (${pct(reductionRate)}); both at the in-cache rate: ours ≥ ${fmt(floor)} s` +
+    (npSeconds ? `, ours/np ≥ ${ratio(floor, npSeconds)}` : '')
+  );
+}
+
 const ratio = (ours, np) => (np ? (ours / np).toFixed(2) : '—');
 
 /** The steps of ours from engine.timings(): CPU seconds in the CPU pass, else wall seconds. */
@@ -245,6 +323,8 @@ async function single() {
     console.log(
       `    steps of ours (${cpuMode ? 'CPU s' : 'wall s'}): ${stepText(steps)}${numpyText ? `; ${numpyText}` : ''}`,
     );
+    const limits = limitsText(flops(r, c), steps, nps.at(-1)?.seconds, np?.cpuSplit?.gram);
+    if (limits) console.log(limits);
   }
   engine.dispose?.();
   return rows;
@@ -361,6 +441,14 @@ async function wholeModelOneThread(mats) {
   console.log(
     `    steps of ours (CPU s, summed over the matrices): ${stepText(steps)}${np?.cpuSplit ? `; numpy(1t) gram ${np.cpuSplit.gram.toFixed(3)}, eigvalsh ${np.cpuSplit.eigvalsh.toFixed(3)}` : ''}`,
   );
+  const total = { gram: 0, reduction: 0 };
+  for (const m of mats) {
+    const f = flops(m.rows, m.cols);
+    total.gram += f.gram;
+    total.reduction += f.reduction;
+  }
+  const limits = limitsText(total, steps, np?.seconds, np?.cpuSplit?.gram);
+  if (limits) console.log(limits);
   return {
     ours,
     numpy: { 1: np?.seconds },
@@ -374,6 +462,11 @@ console.log(
     .map((x) => x.toFixed(2))
     .join(', ')} (${availableParallelism()} cores)`,
 );
+peak = gemmInCacheRate();
+if (peak)
+  console.log(
+    `our GEMM on operands in cache (256×128×256, one thread): ${peak.toFixed(1)} GF/s, the ceiling of the "limits" lines`,
+  );
 const passes = args.includes('--cpu') ? [true] : args.includes('--wall') ? [false] : [true, false];
 const report = [];
 for (const pass of passes) {

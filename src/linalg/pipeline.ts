@@ -34,6 +34,11 @@ export interface Kernels {
    */
   tridiagonalEigenvalues?(d: Float64Array, e: Float64Array): Float64Array | undefined;
   /**
+   * The largest |entry| of `a` (NaN if some entry is not finite) when the kernels can find it
+   * faster than a loop here (wasm, for a matrix already in its memory); undefined otherwise.
+   */
+  maxAbs?(a: Float64Array): number | undefined;
+  /**
    * The products run at GEMM speed (wasm): a large cluster of eigenvalues is then iterated as one
    * block, orthonormalised through mapToLongSide. In the TypeScript fallback that costs more than
    * vector-by-vector Gram–Schmidt (1024² of rank 512: 7.5 s against 5.6), so it is not used there.
@@ -99,12 +104,17 @@ function firstBelow(values: Float64Array, fraction: number): number {
  * A power of two that brings the largest |entry| near 1 when the Gram matrix would otherwise
  * overflow or underflow, else 1 (exact: scaling by 2^k loses nothing).
  */
-function safeScale(a: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+function safeScale(k: Kernels, a: Float64Array): number {
+  const m = k.maxAbs?.(a) ?? maxAbs(a);
   if (!Number.isFinite(m)) throw new RangeError('matrix has non-finite entries');
   if (m === 0 || (m > 1e-120 && m < 1e120)) return 1;
   return 2 ** -Math.round(Math.log2(m));
+}
+
+function maxAbs(a: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+  return m;
 }
 
 function scaled(a: Float64Array, factor: number): Float64Array {
@@ -120,7 +130,7 @@ export function computeSingularValues(k: Kernels, a: Float64Array, rows: number,
 /** The values with the power-of-two scaling; also the refinement's values of XᵀW, one level down. */
 function singularValuesScaled(k: Kernels, a: Float64Array, rows: number, cols: number): Float64Array {
   const lap = stopwatch(k.timings);
-  const factor = safeScale(a);
+  const factor = safeScale(k, a);
   const safe = scaled(a, factor);
   lap('scale');
   const values = singularValuesOfSafe(k, safe, rows, cols);
@@ -147,7 +157,7 @@ function svdScaled(
   cols: number,
   indices: number[] | 'all',
 ): SvdResult {
-  const factor = safeScale(a);
+  const factor = safeScale(k, a);
   const r = svdOfSafe(k, scaled(a, factor), rows, cols, indices);
   if (factor !== 1) r.values = r.values.map((x) => x / factor);
   return r;

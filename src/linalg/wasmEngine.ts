@@ -37,7 +37,7 @@ export function createWasmEngine(
 /**
  * V8 compiles wasm first with its baseline compiler and swaps in optimised code only for later
  * calls: a long first call would run entirely in the slow tier. Small calls through every kernel
- * (both reductions, back-transformation, products) get them optimised first.
+ * (both reductions, back-transformation, products; one input in the engine's own memory) get them optimised first.
  */
 function warmUp(engine: SpectrumEngine): void {
   const rows = 200;
@@ -48,8 +48,10 @@ function warmUp(engine: SpectrumEngine): void {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     a[i] = s / 4294967296 - 0.5;
   }
+  const input = engine.inputBuffer!(rows, cols);
   for (let round = 0; round < 3; round++) {
-    engine.singularValues(a, rows, cols);
+    input.set(a);
+    engine.singularValues(input, rows, cols);
     engine.singularValues(a.subarray(0, 60 * cols), cols, 60);
     engine.svd(a.subarray(0, 64 * 80), 64, 80, [0, 1, 63]);
     engine.svd(a.subarray(0, 80 * 64), 80, 64, [0, 1, 63]);

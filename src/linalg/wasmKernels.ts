@@ -7,6 +7,7 @@ import { kernelsRelaxedWasmBase64, kernelsWasmBase64 } from './wasm/kernelsBinar
 /** The C kernels' exports (wasm/kernels.c); pointers are byte offsets into the shared memory. */
 interface Exports {
   gemm_workspace_doubles(): number;
+  max_abs(x: number, n: number): number;
   gram_rows(
     w: number,
     rows: number,
@@ -559,6 +560,10 @@ export class WasmKernels implements Kernels {
   }
 
   /** Eigenvalues of the tridiagonal matrix (kernels.c, root-free QL), or undefined if it did not converge. */
+  maxAbs(a: Float64Array): number | undefined {
+    return a === this.pinned ? this.k.max_abs(a.byteOffset, a.length) : undefined;
+  }
+
   tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float64Array | undefined {
     const n = d.length;
     const mark = this.top;

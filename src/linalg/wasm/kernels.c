@@ -18,6 +18,7 @@ static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline int imax(int a, int b) { return a > b ? a : b; }
 static inline double dabs(double x) { return __builtin_fabs(x); }
 static inline double dsqrt(double x) { return __builtin_sqrt(x); }
+static inline double hsum(f64x2 v) { return wasm_f64x2_extract_lane(v, 0) + wasm_f64x2_extract_lane(v, 1); }
 
 // ---------------------------------------------------------------------------------------------
 // GEMM: C[M×N] += alpha · op(A)[M×K] · op(B)[K×N].
@@ -29,7 +30,7 @@ static inline double dsqrt(double x) { return __builtin_sqrt(x); }
 // tri = 0: whole C; 1: only 4×4 tiles touching the upper triangle (j ≥ i); 2: lower (j ≤ i).
 
 #define KC 256
-#define NC 128
+#define NC 256
 
 // The workspace: packed B (KC×NC), packed A (MC×KC).
 #define MC 8
@@ -185,6 +186,30 @@ static void gemm_offset(int m, int n, int k, double alpha, const double *a, int 
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The largest |x_i| of x[0, n), or NaN when some x_i is not finite (the engine's scaling check).
+// pmax is one instruction but drops NaNs, so x·0 (NaN for ±∞ and NaN) is summed beside it.
+EXPORT(max_abs)
+double max_abs(const double *x, int n) {
+  f64x2 zero = wasm_f64x2_splat(0), m0 = zero, m1 = zero, bad = zero;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    f64x2 v0 = wasm_v128_load(x + i), v1 = wasm_v128_load(x + i + 2);
+    m0 = wasm_f64x2_pmax(m0, wasm_f64x2_abs(v0));
+    m1 = wasm_f64x2_pmax(m1, wasm_f64x2_abs(v1));
+    bad = wasm_f64x2_add(bad, wasm_f64x2_add(wasm_f64x2_mul(v0, zero), wasm_f64x2_mul(v1, zero)));
+  }
+  m0 = wasm_f64x2_pmax(m0, m1);
+  double m = wasm_f64x2_extract_lane(m0, 0), m2 = wasm_f64x2_extract_lane(m0, 1), b = hsum(bad);
+  if (m2 > m) m = m2;
+  for (; i < n; i++) {
+    double a = dabs(x[i]);
+    if (a > m) m = a;
+    b += x[i] * 0.0;
+  }
+  return b == 0 ? m : b;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1082,7 +1107,6 @@ static void approx_times_row(const double *b, const double *x, int P, int jn, do
   }
 }
 
-static inline double hsum(f64x2 v) { return wasm_f64x2_extract_lane(v, 0) + wasm_f64x2_extract_lane(v, 1); }
 
 // One vector (P = 1): t[r] += Σ_j b[r·ldb + j]·x[j] for 4 rows, along j in pairs.
 static void approx_dot_4(const double *b, int ldb, const double *x, int jn, double *t) {

@@ -168,6 +168,47 @@ describe('wasm engine', () => {
     }
   });
 
+  test('a matrix in inputBuffer(): scaled by a power of two when needed, refused when not finite', async () => {
+    const wasm = await engine();
+    const [rows, cols] = [37, 51]; // an odd length: the kernel's vector loop and its tail
+    const a = gaussianMatrix(rows, cols, 43);
+    const expected = wasm.singularValues(a, rows, cols);
+    const buffer = wasm.inputBuffer!(rows, cols);
+    for (const factor of [2 ** 600, 2 ** -600]) {
+      buffer.set(a.map((x) => x * factor));
+      const got = wasm.singularValues(buffer, rows, cols);
+      assert.ok(
+        maxAbsDifference(
+          got.map((x) => x / factor),
+          expected,
+        ) <=
+          1e-12 * expected[0],
+        `× ${factor}`,
+      );
+    }
+    for (const bad of [NaN, Infinity, -Infinity])
+      for (const at of [0, 5, rows * cols - 2, rows * cols - 1]) {
+        buffer.set(a);
+        buffer[at] = bad;
+        assert.throws(() => wasm.singularValues(buffer, rows, cols), /non-finite/, `${bad} at ${at}`);
+      }
+  });
+
+  test('max_abs: the largest |entry| at every position and length, NaN for a non-finite entry', () => {
+    const instance = kernelsInstance()!;
+    const k = instance.exports as { max_abs(x: number, n: number): number };
+    const f64 = new Float64Array(instance.memory.buffer, instance.arena, 16);
+    for (let n = 0; n <= 11; n++)
+      for (let at = 0; at < n; at++)
+        for (const peak of [3.5, -7.25, Infinity, -Infinity, NaN]) {
+          for (let i = 0; i < n; i++) f64[i] = ((i * 7) % 5) / 4 - 0.5;
+          f64[at] = peak;
+          const want = Number.isFinite(peak) ? Math.abs(peak) : NaN;
+          assert.ok(Object.is(k.max_abs(instance.arena, n), want), `n ${n}, ${peak} at ${at}`);
+        }
+    assert.equal(k.max_abs(instance.arena, 0), 0);
+  });
+
   // The default is 16 below n = 1536 and 32 above; the kernels take any width up to 64.
   for (const nb of [8, 16, 32, 64]) {
     test(`band half-width ${nb}: values and selected vectors (one and two threads)`, async () => {
