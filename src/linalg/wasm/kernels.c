@@ -1107,7 +1107,6 @@ static void approx_times_row(const double *b, const double *x, int P, int jn, do
   }
 }
 
-
 // One vector (P = 1): t[r] += Σ_j b[r·ldb + j]·x[j] for 4 rows, along j in pairs.
 static void approx_dot_4(const double *b, int ldb, const double *x, int jn, double *t) {
   const double *b0 = b, *b1 = b + ldb, *b2 = b + 2 * ldb, *b3 = b + 3 * ldb;
