@@ -37,7 +37,8 @@ export function createWasmEngine(
 /**
  * V8 compiles wasm first with its baseline compiler and swaps in optimised code only for later
  * calls: a long first call would run entirely in the slow tier. Small calls through every kernel
- * (both reductions, back-transformation, products; one input in the engine's own memory) get them optimised first.
+ * (both reductions, back-transformation, products; one input in the engine's own memory) get them
+ * optimised first.
  */
 function warmUp(engine: SpectrumEngine): void {
   const rows = 200;

@@ -559,11 +559,12 @@ export class WasmKernels implements Kernels {
     this.top = mark;
   }
 
-  /** Eigenvalues of the tridiagonal matrix (kernels.c, root-free QL), or undefined if it did not converge. */
+  /** The largest |entry| (NaN if one is not finite) of a matrix in this memory (inputBuffer), else undefined. */
   maxAbs(a: Float64Array): number | undefined {
     return a === this.pinned ? this.k.max_abs(a.byteOffset, a.length) : undefined;
   }
 
+  /** Eigenvalues of the tridiagonal matrix (kernels.c, root-free QL), or undefined if it did not converge. */
   tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float64Array | undefined {
     const n = d.length;
     const mark = this.top;
