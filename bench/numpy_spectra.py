@@ -1,8 +1,10 @@
 """numpy reference for bench/run.mjs: all singular values via eigvalsh of the smaller Gram matrix.
 
-Usage: numpy_spectra.py FILE DTYPE REPEATS SHAPE [SHAPE ...], SHAPE = ROWSxCOLS. The file holds the
-matrices back to back in row-major order. Prints JSON: the median seconds over REPEATS runs of
-computing every matrix's spectrum, and the spectra of the last run (to check agreement).
+Usage: numpy_spectra.py FILE DTYPE REPEATS [--vectors] SHAPE [SHAPE ...], SHAPE = ROWSxCOLS. The
+file holds the matrices back to back in row-major order. Prints JSON: the median seconds over
+REPEATS runs of computing every matrix's spectrum, and the spectra of the last run (to check
+agreement). --vectors: all singular vectors too, by the same method as ours (eigh of the Gram
+matrix, the other side as W·v/ν), and numpy's own SVD (gesdd) timed separately.
 """
 import json
 import sys
@@ -10,7 +12,8 @@ import time
 import numpy as np
 
 path, dtype, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
-shapes = [tuple(int(x) for x in s.split("x")) for s in sys.argv[4:]]
+vectors = sys.argv[4:5] == ["--vectors"]
+shapes = [tuple(int(x) for x in s.split("x")) for s in sys.argv[5 if vectors else 4 :]]
 data = np.fromfile(path, dtype=dtype)
 mats, offset = [], 0
 for rows, cols in shapes:
@@ -26,10 +29,18 @@ def spectrum(w):
     w = w.astype(np.float64)  # widening is part of the work, as for ours
     g = w @ w.T if w.shape[0] <= w.shape[1] else w.T @ w
     t1 = time.process_time()
-    lam = np.linalg.eigvalsh(g)
+    if vectors:
+        lam, v = np.linalg.eigh(g)
+        nu = np.sqrt(np.maximum(lam, 0))
+        # Ascending like lam: a reversed view of v would send the product past BLAS.
+        other = (w.T @ v if w.shape[0] <= w.shape[1] else w @ v) / np.where(nu > 0, nu, 1)
+        nu = nu[::-1]
+    else:
+        lam = np.linalg.eigvalsh(g)
+        nu = np.sqrt(np.maximum(lam[::-1], 0))
     split["gram"] += t1 - t0
     split["eigvalsh"] += time.process_time() - t1
-    return np.sqrt(np.maximum(lam[::-1], 0))
+    return nu
 
 
 times, cpu = [], []
@@ -39,6 +50,15 @@ for _ in range(repeats):
     spectra = [spectrum(w) for w in mats]
     times.append(time.perf_counter() - t)
     cpu.append(time.process_time() - c)
+
+gesdd = []
+if vectors:
+    for _ in range(repeats):
+        c = time.process_time()
+        for w in mats:
+            np.linalg.svd(w.astype(np.float64), full_matrices=False)
+        gesdd.append(time.process_time() - c)
+
 
 def blas_library():
     """The BLAS numpy actually loaded (Debian switches it with update-alternatives)."""
@@ -51,5 +71,6 @@ def blas_library():
 
 
 print(json.dumps({"blas": blas_library(), "seconds": float(np.median(times)), "times": times, "cpuSeconds": float(np.median(cpu)),
-                  "cpuSplit": dict(split), "top": [float(s[0]) for s in spectra],
+                  "cpuSplit": dict(split), "gesddCpuSeconds": float(np.median(gesdd)) if gesdd else None,
+                  "top": [float(s[0]) for s in spectra],
                   "sums": [float(np.sum(s)) for s in spectra], "numpy": np.__version__}))

@@ -3,7 +3,7 @@
 // GPT-2-small-shaped whole model. Needs `npm run build` first (uses tsc's output in out/).
 // Two passes, each printing a table, a per-step breakdown of ours and the whole model:
 //   1. one thread on both sides (OPENBLAS_NUM_THREADS=1), CPU seconds of the process: meaningful
-//      even on a busy machine;
+//      even on a busy machine; also all singular vectors at the sizes the extension asks for them;
 //   2. wall-clock seconds with N threads (default min(2, cores)): one matrix on an engine with N
 //      threads, the model on N workers × 1 thread; numpy with OPENBLAS_NUM_THREADS=1 and =N.
 // Under each size a "limits" line: the rates of the Gram product and of the reduction against our
@@ -100,8 +100,11 @@ function lowRankFloat32(rows, cols, rank) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => (x === undefined ? '—' : x < 10 ? x.toFixed(3) : x.toFixed(1));
 
-/** numpy's seconds (CPU in the CPU pass, else wall) for the matrices, with `blasThreads` BLAS threads. */
-function numpySeconds(mats, blasThreads) {
+/**
+ * numpy's seconds (CPU in the CPU pass, else wall) for the matrices, with `blasThreads` BLAS
+ * threads; with `vectors` all singular vectors too (numpy_spectra.py --vectors).
+ */
+function numpySeconds(mats, blasThreads, vectors = false) {
   if (!hasNumpy) return undefined;
   const file = join(tmp, 'mats.f32');
   writeFileSync(
@@ -115,7 +118,14 @@ function numpySeconds(mats, blasThreads) {
   const shapes = mats.map((m) => `${m.rows}x${m.cols}`);
   const out = execFileSync(
     python,
-    [join(root, 'bench/numpy_spectra.py'), file, 'float32', String(repeats), ...shapes],
+    [
+      join(root, 'bench/numpy_spectra.py'),
+      file,
+      'float32',
+      String(repeats),
+      ...(vectors ? ['--vectors'] : []),
+      ...shapes,
+    ],
     {
       env,
       maxBuffer: 1 << 26,
@@ -330,6 +340,43 @@ async function single() {
   return rows;
 }
 
+/**
+ * All singular vectors, which the extension computes for every layer with min(N, M) ≤ 1024 (CPU
+ * pass only): ours against numpy by the same method (eigh of the Gram matrix, other side W·v/ν)
+ * and against numpy's own SVD (LAPACK gesdd).
+ */
+async function allVectors() {
+  const engine = await createEngine({ prefer: 'wasm', threads: 1 });
+  console.log(
+    '\nall singular vectors (what the extension computes up to min(N, M) = 1024), one thread, CPU s',
+  );
+  console.log('shape        ours  numpy eigh(Gram)  ours/np  numpy svd (gesdd)  ours/gesdd');
+  const rows = [];
+  for (const [r, c] of [
+    [768, 768],
+    [768, 3072],
+    [1024, 1024],
+  ]) {
+    const data = gaussianFloat32(r * c, r * 17 + c);
+    const times = [];
+    let steps;
+    for (let k = 0; k < repeats; k++) {
+      times.push(measure(() => engine.svd(widened(engine, data, r, c), r, c, 'all')).seconds);
+      steps = engine.timings?.();
+    }
+    const ours = median(times);
+    const np = numpySeconds([{ data, rows: r, cols: c }], 1, true);
+    const gesdd = np?.gesddCpuSeconds ?? undefined;
+    console.log(
+      `${`${r}×${c}`.padEnd(10)} ${fmt(ours).padStart(7)}  ${fmt(np?.seconds).padStart(16)}  ${ratio(ours, np?.seconds).padStart(7)}  ${fmt(gesdd).padStart(17)}  ${ratio(ours, gesdd).padStart(10)}`,
+    );
+    console.log(`    steps of ours (CPU s): ${stepText(steps)}`);
+    rows.push({ shape: `${r}x${c}`, ours, numpy: np?.seconds, gesdd, steps });
+  }
+  engine.dispose?.();
+  return rows;
+}
+
 /** GPT-2 small: 12 blocks of q, k, v, o (768²), MLP 768×3072 and 3072×768. */
 function modelMatrices() {
   const mats = [];
@@ -473,8 +520,9 @@ for (const pass of passes) {
   cpuMode = pass;
   threads = pass ? 1 : wallThreads;
   const table = await single();
+  const vectors = pass ? await allVectors() : undefined;
   const model = quick ? undefined : await wholeModel();
-  report.push({ mode: pass ? 'cpu' : 'wall', threads, table, model });
+  report.push({ mode: pass ? 'cpu' : 'wall', threads, table, vectors, model });
 }
 console.log(
   `\nload average at the end: ${loadavg()

@@ -75,7 +75,7 @@ function tridiagonalNorm(d: Float64Array, e: Float64Array): number {
   return m;
 }
 
-/** P·(T − σI) = L·U, U with two superdiagonals; zero pivots replaced by `tiny`. */
+/** P·(T − σI) = L·U, U with two superdiagonals; pivots smaller than `tiny` replaced by ±tiny. */
 export class TridiagonalLu {
   private readonly u0: Float64Array;
   private readonly u1: Float64Array;
@@ -122,6 +122,9 @@ export class TridiagonalLu {
       }
     }
     u0[n - 1] = w0 === 0 ? tiny : w0;
+    // Reciprocal pivots (the back substitution is a chain of dependent steps, and a division
+    // costs several multiplications there); a pivot below `tiny` counts as ±tiny, so none overflows.
+    for (let i = 0; i < n; i++) u0[i] = 1 / (Math.abs(u0[i]) >= tiny ? u0[i] : u0[i] < 0 ? -tiny : tiny);
   }
 
   /** x ← (T − σI)⁻¹·x. */
@@ -135,11 +138,14 @@ export class TridiagonalLu {
       }
       x[i + 1] -= mult[i] * x[i];
     }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = x[i];
-      if (i + 1 < n) s -= u1[i] * x[i + 1];
-      if (i + 2 < n) s -= u2[i] * x[i + 2];
-      x[i] = s / u0[i];
+    // Back substitution with the last two results in locals (u0 holds reciprocal pivots).
+    let next = (x[n - 1] *= u0[n - 1]);
+    let after = 0;
+    for (let i = n - 2; i >= 0; i--) {
+      const xi = (x[i] - u1[i] * next - u2[i] * after) * u0[i];
+      x[i] = xi;
+      after = next;
+      next = xi;
     }
   }
 }

@@ -191,17 +191,24 @@ function svdOfSafe(
   try {
     const n = r.n;
     const wanted = normalizeIndices(indices, n);
+    const lap = stopwatch(k.timings);
     const { lambda, values } = eigenvalues(k, r);
+    lap('eigenvalues');
     if (values[0] === 0) return zeroMatrixSvd(rows, cols, wanted, values);
     let start = firstBelow(values, REFINE_VALUES_BELOW);
     const vectorLimit = firstBelow(values, REFINE_VECTORS_BELOW);
     for (const i of wanted) if (i >= vectorLimit) start = Math.min(start, i);
     const refined = start < n ? refine(k, r, a, rows, cols, lambda, values, start) : undefined;
+    lap('refine');
 
     const plain = wanted.filter((i) => i < start);
-    const x = backTransformed(k, r, tridiagonalVectors(k, r, lambda, plain));
+    const z = tridiagonalVectors(k, r, lambda, plain);
+    lap('inverseIteration');
+    const x = backTransformed(k, r, z);
+    lap('backTransform');
     const images = k.mapToLongSide(a, rows, cols, r.ofColumns, x.packed, plain.length);
     const paired = pairSingularVectors(r.ofColumns, values, plain, x.vectors, images);
+    lap('otherSide');
     const left: Float64Array[] = [];
     const right: Float64Array[] = [];
     let p = 0;

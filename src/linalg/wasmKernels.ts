@@ -56,6 +56,7 @@ interface Exports {
     scratch: number,
   ): number;
   band_extract(band: number, n: number, nb: number, d: number, e: number): void;
+  apply_work_doubles(n: number, nb: number, count: number): number;
   apply_two_stage(
     a: number,
     n: number,
@@ -64,6 +65,7 @@ interface Exports {
     refl: number,
     nrefl: number,
     x: number,
+    ldx: number,
     count: number,
     transpose: number,
     work: number,
@@ -546,15 +548,29 @@ export class WasmKernels implements Kernels {
       this.k.apply_q(wr.reflectors, n, wr.tau!, xo, count, transpose ? 1 : 0);
       x.set(this.f64(xo, count * n));
     } else {
-      // The two-stage kernel wants the vectors as columns (n×count).
-      const xo = this.alloc(count * n * 8);
-      const xt = this.f64(xo, count * n);
-      for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) xt[i * count + p] = x[p * n + i];
+      // The two-stage kernel wants the vectors as columns (n×count), rows an odd number of
+      // cache lines apart: at a multiple of 4 KiB the rows a reflector touches share one L1 set.
+      const ldx = count + ((24 - (count % 16)) % 16); // ≥ count, ≡ 8 (mod 16)
+      const xo = this.alloc(n * ldx * 8);
+      const xt = this.f64(xo, n * ldx);
+      for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) xt[i * ldx + p] = x[p * n + i];
       const { nb, tstore, refl, count: nrefl } = wr.twoStage;
-      const work = this.alloc((n * nb + 2 * nb * count + count) * 8 + this.gemmWork);
-      this.k.apply_two_stage(wr.reflectors, n, nb, tstore, refl, nrefl, xo, count, transpose ? 1 : 0, work);
-      const back = this.f64(xo, count * n);
-      for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) x[p * n + i] = back[i * count + p];
+      const work = this.alloc(this.k.apply_work_doubles(n, nb, count) * 8);
+      this.k.apply_two_stage(
+        wr.reflectors,
+        n,
+        nb,
+        tstore,
+        refl,
+        nrefl,
+        xo,
+        ldx,
+        count,
+        transpose ? 1 : 0,
+        work,
+      );
+      const back = this.f64(xo, n * ldx);
+      for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) x[p * n + i] = back[i * ldx + p];
     }
     this.top = mark;
   }

@@ -805,30 +805,133 @@ static void apply_band_reflector(const double *h, int n, int nb, double *x, int 
   for (int i = 0; i < len; i++) axpy(-tau * v[i], wv, x0 + i * ldx + k, rest);
 }
 
-// All band reflectors on x, in column chunks so that the rows a reflector touches stay in cache.
-static void apply_band_reflectors(const double *refl, int nrefl, int n, int nb, double *x, int count, int transpose,
-                                  double *wv) {
-  const int CHUNK = 64;
-  for (int k0 = 0; k0 < count; k0 += CHUNK) {
-    int kc = imin(CHUNK, count - k0);
-    if (!transpose)
-      for (int r = nrefl - 1; r >= 0; r--) apply_band_reflector(refl + (long)r * (nb + 2), n, nb, x + k0, count, kc, wv);
-    else
-      for (int r = 0; r < nrefl; r++) apply_band_reflector(refl + (long)r * (nb + 2), n, nb, x + k0, count, kc, wv);
+// x ← H2·H1·x for two reflectors whose rows are one apart (neighbouring sweeps, same step), in
+// one pass: w1 = v1ᵀx, w2 = v2ᵀx − τ1(v2ᵀv1)·w1, x −= τ1·v1·w1ᵀ + τ2·v2·w2ᵀ. Every row of x is
+// loaded and stored once for both (two fused multiply-adds per load), which a single
+// reflector's pass cannot do. u: 2·(nb+1) doubles.
+static void apply_reflector_pair(const double *h1, const double *h2, int n, int nb, double *x, int ldx, int count,
+                                 double *u) {
+  int s1 = (int)h1[0], s2 = (int)h2[0], len1 = imin(nb, n - s1), len2 = imin(nb, n - s2);
+  int lo = imin(s1, s2), rows = imax(s1 + len1, s2 + len2) - lo;
+  double *u1 = u, *u2 = u + rows;
+  for (int r = 0; r < rows; r++) u1[r] = u2[r] = 0;
+  for (int i = 0; i < len1; i++) u1[s1 - lo + i] = h1[2 + i];
+  for (int i = 0; i < len2; i++) u2[s2 - lo + i] = h2[2 + i];
+  double t1 = h1[1], t2 = h2[1], c = t1 * dot(u2, u1, rows);
+  double *x0 = x + lo * ldx;
+  f64x2 mt1 = wasm_f64x2_splat(-t1), mt2 = wasm_f64x2_splat(-t2), cc = wasm_f64x2_splat(c);
+  int k = 0;
+  for (; k + 8 <= count; k += 8) {
+    f64x2 a0 = wasm_f64x2_splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    for (int r = 0; r < rows; r++) {
+      const double *xr = x0 + r * ldx + k;
+      f64x2 p = wasm_f64x2_splat(u1[r]), q = wasm_f64x2_splat(u2[r]);
+      f64x2 x0v = wasm_v128_load(xr), x1v = wasm_v128_load(xr + 2);
+      f64x2 x2v = wasm_v128_load(xr + 4), x3v = wasm_v128_load(xr + 6);
+      a0 = MADD(p, x0v, a0), a1 = MADD(p, x1v, a1), a2 = MADD(p, x2v, a2), a3 = MADD(p, x3v, a3);
+      b0 = MADD(q, x0v, b0), b1 = MADD(q, x1v, b1), b2 = MADD(q, x2v, b2), b3 = MADD(q, x3v, b3);
+    }
+    // b ← −τ2·(b − c·a), a ← −τ1·a
+    b0 = wasm_f64x2_mul(mt2, wasm_f64x2_sub(b0, wasm_f64x2_mul(cc, a0)));
+    b1 = wasm_f64x2_mul(mt2, wasm_f64x2_sub(b1, wasm_f64x2_mul(cc, a1)));
+    b2 = wasm_f64x2_mul(mt2, wasm_f64x2_sub(b2, wasm_f64x2_mul(cc, a2)));
+    b3 = wasm_f64x2_mul(mt2, wasm_f64x2_sub(b3, wasm_f64x2_mul(cc, a3)));
+    a0 = wasm_f64x2_mul(mt1, a0), a1 = wasm_f64x2_mul(mt1, a1);
+    a2 = wasm_f64x2_mul(mt1, a2), a3 = wasm_f64x2_mul(mt1, a3);
+    for (int r = 0; r < rows; r++) {
+      double *xr = x0 + r * ldx + k;
+      f64x2 p = wasm_f64x2_splat(u1[r]), q = wasm_f64x2_splat(u2[r]);
+      wasm_v128_store(xr, MADD(q, b0, MADD(p, a0, wasm_v128_load(xr))));
+      wasm_v128_store(xr + 2, MADD(q, b1, MADD(p, a1, wasm_v128_load(xr + 2))));
+      wasm_v128_store(xr + 4, MADD(q, b2, MADD(p, a2, wasm_v128_load(xr + 4))));
+      wasm_v128_store(xr + 6, MADD(q, b3, MADD(p, a3, wasm_v128_load(xr + 6))));
+    }
+  }
+  for (; k < count; k++) {
+    double w1 = 0, w2 = 0;
+    for (int r = 0; r < rows; r++) {
+      double xv = x0[r * ldx + k];
+      w1 += u1[r] * xv;
+      w2 += u2[r] * xv;
+    }
+    w2 = -t2 * (w2 - c * w1);
+    w1 = -t1 * w1;
+    for (int r = 0; r < rows; r++) x0[r * ldx + k] += u1[r] * w1 + u2[r] * w2;
   }
 }
 
-// The band reflectors on x (n×count). Up to nb vectors are first transposed into `rows`
-// (count×n, room for n·nb doubles), where each reflector meets contiguous pieces of every vector
-// (dot and axpy of length nb); more vectors go through the column-chunked version.
-static void apply_band_reflectors_any(const double *refl, int nrefl, int n, int nb, double *x, int count,
+// All band reflectors on x (n rows of stride ldx, count columns). Reflector H(j, b), step b of
+// sweep j, acts on rows [s, s+nb) with s = j+1+b·nb: those of one sweep are disjoint, and H(j+1, b)
+// meets only H(j, b) and H(j, b+1). So the sweeps [j0, j1) of a group multiply out as
+// G_B⋯G_1·G_0 with G_b = H(j0, b)⋯H(j1−1, b), whose reflectors share all but a few of the
+// SWEEPS+nb−1 rows they touch: applied group by group to a chunk of columns, each reflector
+// finds its rows in L1, and neighbours go in pairs (apply_reflector_pair). All 1024 vectors of a
+// 1024² matrix: 0.46 s reflector by reflector in creation order, 0.17 s grouped, 0.13 s in pairs.
+#define SWEEPS 16
+static void apply_band_reflectors(const double *refl, int n, int nb, double *x, int ldx, int count, int transpose,
+                                  double *wv) {
+  const int CHUNK = 64;
+  int sweeps = imax(n - 2, 0), groups = (sweeps + SWEEPS - 1) / SWEEPS;
+  for (int k0 = 0; k0 < count; k0 += CHUNK) {
+    int kc = imin(CHUNK, count - k0);
+    int bound = 0;  // reflectors of the sweeps before the group (transpose) or up to its end
+    if (!transpose)
+      for (int j = 0; j < sweeps; j++) bound += chase_steps(n, nb, j);
+    for (int g = 0; g < groups; g++) {
+      int q = transpose ? g : groups - 1 - g;
+      int j0 = q * SWEEPS, j1 = imin(j0 + SWEEPS, sweeps), inGroup = 0;
+      for (int j = j0; j < j1; j++) inGroup += chase_steps(n, nb, j);
+      int first = transpose ? bound : bound - inGroup;  // index of H(j0, 0)
+      int steps = chase_steps(n, nb, j0);                // the group's first sweep is its longest
+      for (int t = 0; t < steps; t++) {
+        int b = transpose ? steps - 1 - t : t;
+        if (!transpose) {
+          int offset = first + inGroup;  // past the last sweep's reflectors
+          const double *pending = 0;
+          for (int j = j1 - 1; j >= j0; j--) {
+            offset -= chase_steps(n, nb, j);
+            if (b >= chase_steps(n, nb, j)) continue;
+            const double *h = refl + (long)(offset + b) * (nb + 2);
+            if (!pending) {
+              pending = h;
+            } else {
+              apply_reflector_pair(pending, h, n, nb, x + k0, ldx, kc, wv);
+              pending = 0;
+            }
+          }
+          if (pending) apply_band_reflector(pending, n, nb, x + k0, ldx, kc, wv);
+        } else {
+          int offset = first;
+          const double *pending = 0;
+          for (int j = j0; j < j1; offset += chase_steps(n, nb, j), j++) {
+            if (b >= chase_steps(n, nb, j)) continue;
+            const double *h = refl + (long)(offset + b) * (nb + 2);
+            if (!pending) {
+              pending = h;
+            } else {
+              apply_reflector_pair(pending, h, n, nb, x + k0, ldx, kc, wv);
+              pending = 0;
+            }
+          }
+          if (pending) apply_band_reflector(pending, n, nb, x + k0, ldx, kc, wv);
+        }
+      }
+      bound = transpose ? bound + inGroup : bound - inGroup;
+    }
+  }
+}
+
+// The band reflectors on x (n×count, row stride ldx). Up to nb vectors are first transposed into
+// `rows` (count×n, room for n·nb doubles), where each reflector meets contiguous pieces of every
+// vector (dot and axpy of length nb); more vectors go through the column-chunked version.
+static void apply_band_reflectors_any(const double *refl, int nrefl, int n, int nb, double *x, int ldx, int count,
                                       int transpose, double *wv, double *rows) {
   if (count > nb) {
-    apply_band_reflectors(refl, nrefl, n, nb, x, count, transpose, wv);
+    apply_band_reflectors(refl, n, nb, x, ldx, count, transpose, wv);
     return;
   }
   for (int i = 0; i < n; i++)
-    for (int k = 0; k < count; k++) rows[k * n + i] = x[i * count + k];
+    for (int k = 0; k < count; k++) rows[k * n + i] = x[i * ldx + k];
   for (int step = 0; step < nrefl; step++) {
     const double *h = refl + (long)(transpose ? step : nrefl - 1 - step) * (nb + 2);
     int s = (int)h[0], len = imin(nb, n - s);
@@ -840,11 +943,11 @@ static void apply_band_reflectors_any(const double *refl, int nrefl, int n, int 
     }
   }
   for (int i = 0; i < n; i++)
-    for (int k = 0; k < count; k++) x[i * count + k] = rows[k * n + i];
+    for (int k = 0; k < count; k++) x[i * ldx + k] = rows[k * n + i];
 }
 
 // x[r0:] ← (I − V·T·Vᵀ)·x[r0:] for panel p, or with Tᵀ (the transpose).
-static void apply_panel(const double *a, int n, int nb, const double *tstore, int p, double *x, int count,
+static void apply_panel(const double *a, int n, int nb, const double *tstore, int p, double *x, int ldx, int count,
                         int transpose, double *vbuf, double *y, double *y2, double *gw) {
   int j0 = p * nb, r0 = j0 + nb, m = n - r0;
   const double *t = tstore + p * nb * nb;
@@ -853,7 +956,7 @@ static void apply_panel(const double *a, int n, int nb, const double *tstore, in
   for (int i = 0; i < m; i++)
     for (int c = 0; c < nb; c++) vbuf[i * nb + c] = i == c ? 1.0 : (i > c ? a[(r0 + i) * n + j0 + c] : 0.0);
   for (int i = 0; i < nb * count; i++) y[i] = 0;
-  gemm(nb, count, m, 1.0, vbuf, 1, nb, x + r0 * count, count, 1, y, count, 0, gw);
+  gemm(nb, count, m, 1.0, vbuf, 1, nb, x + r0 * ldx, ldx, 1, y, count, 0, gw);
   for (int pr = 0; pr < nb; pr++) {
     double *dst = y2 + pr * count;
     for (int k = 0; k < count; k++) dst[k] = 0;
@@ -862,27 +965,29 @@ static void apply_panel(const double *a, int n, int nb, const double *tstore, in
       if (tv != 0) axpy(tv, y + q * count, dst, count);
     }
   }
-  gemm(m, count, nb, -1.0, vbuf, nb, 1, y2, count, 1, x + r0 * count, count, 0, gw);
+  gemm(m, count, nb, -1.0, vbuf, nb, 1, y2, count, 1, x + r0 * ldx, ldx, 0, gw);
+}
+
+// Doubles of apply_two_stage's workspace for count vectors.
+EXPORT(apply_work_doubles)
+int apply_work_doubles(int n, int nb, int count) {
+  return n * nb + 2 * nb * count + imax(count, 2 * nb + 2) + gemm_workspace_doubles();
 }
 
 // x ← Q·x (or Qᵀ·x) for Q = Q1·Q2 of the two-stage reduction (stage 1 with tstore, then
-// band_chase with refl). work: n·nb + 2·nb·count + count + gemm_workspace_doubles() doubles.
+// band_chase with refl); x is n×count with row stride ldx. work: apply_work_doubles(n, nb, count).
 EXPORT(apply_two_stage)
 void apply_two_stage(const double *a, int n, int nb, const double *tstore, const double *refl, int nrefl, double *x,
-                     int count, int transpose, double *work) {
-  double *vbuf = work;
-  double *y = vbuf + n * nb;
-  double *y2 = y + nb * count;
-  double *wv = y2 + nb * count;
-  double *gw = wv + count;
-  int panels = 0;
-  for (int j0 = 0; j0 + nb < n - 1; j0 += nb) panels++;
+                     int ldx, int count, int transpose, double *work) {
+  double *vbuf = work, *y = vbuf + n * nb, *y2 = y + nb * count, *wv = y2 + nb * count;
+  double *gw = wv + imax(count, 2 * nb + 2);
+  int panels = band_panel_count(n, nb);
   if (!transpose) {
-    apply_band_reflectors_any(refl, nrefl, n, nb, x, count, 0, wv, vbuf);
-    for (int p = panels - 1; p >= 0; p--) apply_panel(a, n, nb, tstore, p, x, count, 0, vbuf, y, y2, gw);
+    apply_band_reflectors_any(refl, nrefl, n, nb, x, ldx, count, 0, wv, vbuf);
+    for (int p = panels - 1; p >= 0; p--) apply_panel(a, n, nb, tstore, p, x, ldx, count, 0, vbuf, y, y2, gw);
   } else {
-    for (int p = 0; p < panels; p++) apply_panel(a, n, nb, tstore, p, x, count, 1, vbuf, y, y2, gw);
-    apply_band_reflectors_any(refl, nrefl, n, nb, x, count, 1, wv, vbuf);
+    for (int p = 0; p < panels; p++) apply_panel(a, n, nb, tstore, p, x, ldx, count, 1, vbuf, y, y2, gw);
+    apply_band_reflectors_any(refl, nrefl, n, nb, x, ldx, count, 1, wv, vbuf);
   }
 }
 
