@@ -33,6 +33,11 @@ const wallThreads = threadsArg >= 0 ? Number(args[threadsArg + 1]) : Math.min(2,
 /** Pass 1 (CPU seconds, one thread) or pass 2 (wall clock, wallThreads threads); set per pass. */
 let cpuMode = true;
 let threads = 1;
+/**
+ * V8 optimises the warmed-up wasm functions on background threads, whose CPU time would land in
+ * the first measurements (256² took 0.018–0.033 CPU s instead of 0.011): a pause lets them finish.
+ */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
 /** GF/s of our GEMM in cache, one thread (gemmInCacheRate), measured once. */
 let peak;
 /** Seconds of `f()`: wall time, or CPU time of this process in the CPU pass. */
@@ -243,6 +248,7 @@ function stepText(steps) {
 async function single() {
   const engine = await createEngine({ prefer: 'wasm', threads });
   const js = await createEngine({ prefer: 'js' });
+  await settle();
   const { Matrix, SingularValueDecomposition } = require('ml-matrix');
   const sizes = quick
     ? [
@@ -347,6 +353,7 @@ async function single() {
  */
 async function allVectors() {
   const engine = await createEngine({ prefer: 'wasm', threads: 1 });
+  await settle();
   console.log(
     '\nall singular vectors (what the extension computes up to min(N, M) = 1024), one thread, CPU s',
   );
@@ -465,6 +472,7 @@ async function wholeModel() {
 /** CPU pass: the model's matrices one after another on this thread, in CPU seconds. */
 async function wholeModelOneThread(mats) {
   const engine = await createEngine({ prefer: 'wasm', threads: 1 });
+  await settle();
   const times = [];
   const steps = {};
   for (let k = 0; k < repeats; k++) {

@@ -15,8 +15,11 @@ import type { SvdResult } from './types';
  * (eigenvalues of the tridiagonal matrix, inverse iteration, refinement) is shared.
  */
 export interface Kernels {
-  /** Gram matrix of the smaller side reduced to tridiagonal form; `reduction` is kept for back-transformation. */
-  reduce(a: Float64Array, rows: number, cols: number): Reduction;
+  /**
+   * Gram matrix of the smaller side reduced to tridiagonal form; `reduction` is kept for
+   * back-transformation of about `vectors` vectors (kernels may choose the reduction by it).
+   */
+  reduce(a: Float64Array, rows: number, cols: number, vectors?: number): Reduction;
   /** In-place x ← Q·x (or Qᵀ·x) for k vectors of length n stored as rows of `x` (k×n). */
   backTransform(reduction: Reduction, x: Float64Array, k: number, transpose?: boolean): void;
   /** Rows of the k×n matrix `x` mapped to the long side: y_j = Wᵀx_j (or W·x_j when ofColumns); k×L. */
@@ -187,10 +190,10 @@ function svdOfSafe(
   cols: number,
   indices: number[] | 'all',
 ): SvdResult {
-  const r = k.reduce(a, rows, cols);
+  const wanted = normalizeIndices(indices, Math.min(rows, cols));
+  const r = k.reduce(a, rows, cols, wanted.length);
   try {
     const n = r.n;
-    const wanted = normalizeIndices(indices, n);
     const lap = stopwatch(k.timings);
     const { lambda, values } = eigenvalues(k, r);
     lap('eigenvalues');

@@ -18,8 +18,28 @@ interface Exports {
     i1: number,
     work: number,
   ): void;
-  tridiagonalize(a: number, n: number, d: number, e: number, tau: number, p: number): void;
-  apply_q(a: number, n: number, tau: number, x: number, count: number, transpose: number): void;
+  one_stage_work_doubles(n: number, nb: number): number;
+  tridiagonalize_blocked(
+    a: number,
+    n: number,
+    nb: number,
+    d: number,
+    e: number,
+    tau: number,
+    tstore: number,
+    work: number,
+  ): void;
+  apply_one_stage(
+    a: number,
+    n: number,
+    nb: number,
+    tstore: number,
+    x: number,
+    ldx: number,
+    count: number,
+    transpose: number,
+    work: number,
+  ): void;
   band_panel_count(n: number, nb: number): number;
   band_panel(a: number, n: number, nb: number, p: number, work: number, tstore: number, gw: number): void;
   band_symm_part(
@@ -110,12 +130,26 @@ export function defaultBandWidth(n: number): number {
 }
 /** Below this size the one-stage reduction is as fast and simpler. */
 const TWO_STAGE_FROM = 192;
+/** Panel width of the blocked one-stage reduction (16 and 64 measured no better at 768 and 1024). */
+const ONE_STAGE_PANEL = 32;
+
+/**
+ * Whether to reduce in one stage: small matrices, and whenever an eighth of the vectors or more
+ * will be back-transformed. The one-stage reduction is slower (1024², one thread: 0.11 s against
+ * 0.10 for bands and bulge chasing, and the two-stage one splits over threads) but its
+ * back-transformation is one Q instead of Q1·Q2: all 1024 vectors 0.14 s against 0.28, and
+ * 220 of them (the statistics' choice above 1024) 0.03 s against 0.065. With 220 vectors the two
+ * come out even at 2048² on one thread and at 1024² on two.
+ */
+function oneStage(n: number, vectors: number): boolean {
+  return n < TWO_STAGE_FROM || vectors >= n / 8;
+}
 
 interface WasmReduction extends Reduction {
   /** Offset of the reduced matrix, which keeps the reflectors for back-transformation. */
   reflectors: number;
-  /** One-stage: τ of each reflector. */
-  tau?: number;
+  /** One-stage: the panels' T factors (panel width ONE_STAGE_PANEL). */
+  oneStage?: { tstore: number };
   /** Two-stage: band half-width, the panels' T factors and the recorded band reflectors. */
   twoStage?: { nb: number; tstore: number; refl: number; count: number };
   /** The arena top and the current matrix before this reduction: release() restores them (reductions nest). */
@@ -360,10 +394,10 @@ export class WasmKernels implements Kernels {
     return offset;
   }
 
-  reduce(a: Float64Array, rows: number, cols: number): WasmReduction {
+  reduce(a: Float64Array, rows: number, cols: number, vectors = 0): WasmReduction {
     const saved = { mark: this.top, previous: this.current };
     try {
-      return this.reduceFrom(a, rows, cols, saved);
+      return this.reduceFrom(a, rows, cols, vectors, saved);
     } catch (error) {
       this.top = saved.mark;
       this.current = saved.previous;
@@ -375,10 +409,12 @@ export class WasmKernels implements Kernels {
     a: Float64Array,
     rows: number,
     cols: number,
+    vectors: number,
     saved: Pick<WasmReduction, 'mark' | 'previous'>,
   ): WasmReduction {
     const ofColumns = cols < rows;
     const n = ofColumns ? cols : rows;
+    const single = oneStage(n, vectors);
     const lapCopy = stopwatch(this.timings);
     let w: number;
     if (a === this.pinned) {
@@ -393,7 +429,7 @@ export class WasmKernels implements Kernels {
     lapCopy('copyIn');
     // Wall and CPU seconds per step (CPU time of the whole process, helpers included).
     const lap = stopwatch(this.timings);
-    this.gram(w, rows, cols, ofColumns, c, n, n >= TWO_STAGE_FROM);
+    this.gram(w, rows, cols, ofColumns, c, n, !single);
     lap('gram');
     const d = this.alloc(n * 8);
     const e = this.alloc(n * 8);
@@ -401,12 +437,16 @@ export class WasmKernels implements Kernels {
       d: this.f64(d, n).slice(),
       e: this.f64(e, n).slice(),
     });
-    if (n < TWO_STAGE_FROM) {
+    if (single) {
+      const nb = ONE_STAGE_PANEL;
       const tau = this.alloc(n * 8);
-      const p = this.alloc(n * 8);
-      this.k.tridiagonalize(c, n, d, e, tau, p);
+      const tstore = this.alloc(Math.ceil(n / nb) * nb * nb * 8);
+      const mark = this.top;
+      const work = this.alloc(this.k.one_stage_work_doubles(n, nb) * 8);
+      this.k.tridiagonalize_blocked(c, n, nb, d, e, tau, tstore, work);
+      this.top = mark;
       lap('tridiagonal');
-      return { n, ofColumns, ...read(), reflectors: c, tau, ...saved };
+      return { n, ofColumns, ...read(), reflectors: c, oneStage: { tstore }, ...saved };
     }
     const nb = this.bandWidth ?? defaultBandWidth(n);
     const work = this.alloc(((8 + this.threadCount()) * n * nb + 3 * nb * nb + 2 * nb) * 8);
@@ -543,35 +583,24 @@ export class WasmKernels implements Kernels {
     const wr = r as WasmReduction;
     const n = r.n;
     const mark = this.top;
-    if (!wr.twoStage) {
-      const xo = this.copyIn(x.subarray(0, count * n));
-      this.k.apply_q(wr.reflectors, n, wr.tau!, xo, count, transpose ? 1 : 0);
-      x.set(this.f64(xo, count * n));
-    } else {
-      // The two-stage kernel wants the vectors as columns (n×count), rows an odd number of
-      // cache lines apart: at a multiple of 4 KiB the rows a reflector touches share one L1 set.
-      const ldx = count + ((24 - (count % 16)) % 16); // ≥ count, ≡ 8 (mod 16)
-      const xo = this.alloc(n * ldx * 8);
-      const xt = this.f64(xo, n * ldx);
-      for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) xt[i * ldx + p] = x[p * n + i];
-      const { nb, tstore, refl, count: nrefl } = wr.twoStage;
+    // The kernels want the vectors as columns (n×count), rows an odd number of cache lines
+    // apart: at a multiple of 4 KiB the rows a band reflector touches share one L1 set.
+    const ldx = count + ((24 - (count % 16)) % 16); // ≥ count, ≡ 8 (mod 16)
+    const xo = this.alloc(n * ldx * 8);
+    const xt = this.f64(xo, n * ldx);
+    for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) xt[i * ldx + p] = x[p * n + i];
+    const flag = transpose ? 1 : 0;
+    if (wr.oneStage) {
+      const nb = ONE_STAGE_PANEL;
       const work = this.alloc(this.k.apply_work_doubles(n, nb, count) * 8);
-      this.k.apply_two_stage(
-        wr.reflectors,
-        n,
-        nb,
-        tstore,
-        refl,
-        nrefl,
-        xo,
-        ldx,
-        count,
-        transpose ? 1 : 0,
-        work,
-      );
-      const back = this.f64(xo, n * ldx);
-      for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) x[p * n + i] = back[i * ldx + p];
+      this.k.apply_one_stage(wr.reflectors, n, nb, wr.oneStage.tstore, xo, ldx, count, flag, work);
+    } else {
+      const { nb, tstore, refl, count: nrefl } = wr.twoStage!;
+      const work = this.alloc(this.k.apply_work_doubles(n, nb, count) * 8);
+      this.k.apply_two_stage(wr.reflectors, n, nb, tstore, refl, nrefl, xo, ldx, count, flag, work);
     }
+    const back = this.f64(xo, n * ldx);
+    for (let p = 0; p < count; p++) for (let i = 0; i < n; i++) x[p * n + i] = back[i * ldx + p];
     this.top = mark;
   }
 

@@ -343,59 +343,160 @@ static void two_sided_update_vector(double *p, const double *v, int len, double 
 }
 
 // ---------------------------------------------------------------------------------------------
-// One-stage Householder tridiagonalisation (used when eigenvectors are needed), on the upper
-// triangle; row k keeps the reflector of step k (v[k+1] = 1 implied). d, e, tau of length n; p is scratch.
-EXPORT(tridiagonalize)
-void tridiagonalize(double *a, int n, double *d, double *e, double *tau, double *p) {
-  for (int k = 0; k < n - 2; k++) {
-    double *row = a + k * n;
-    double beta;
-    double t = householder(row + k + 1, n - k - 1, 1, &beta);
-    e[k] = beta;
-    tau[k] = t;
-    d[k] = row[k];
-    if (t == 0) continue;
-    double *v = row + k + 1;
-    v[0] = 1;
-    int s = k + 1, m = n - s;
-    for (int i = 0; i < m; i++) p[i] = 0;
-    for (int i = 0; i < m; i++) {
-      double *ai = a + (s + i) * n + s;
-      double vi = v[i];
-      double acc = ai[i] * vi + dot(ai + i + 1, v + i + 1, m - i - 1);
-      axpy(vi, ai + i + 1, p + i + 1, m - i - 1);
-      p[i] += acc;
+// Blocked one-stage tridiagonalisation (LAPACK's dsytrd/dlatrd scheme) on the upper triangle,
+// row-major (row j holds A[j][j..n), i.e. column j of the lower triangle): panels of nb columns;
+// inside a panel each reflector needs one product with the trailing matrix (symv_upper), the
+// panel's earlier reflectors entering through corrections with V and W; after the panel the
+// trailing matrix gets A −= V·Wᵀ + W·Vᵀ in GEMM. Half the flops stay matrix–vector, but the
+// back-transformation is one Q instead of the two-stage Q1·Q2 (half the flops for all vectors).
+
+// p = A·v for the upper-stored m×m block at a (row stride ld): each row read once, four at a
+// time, for both its dot product and its transposed contribution (four independent dot chains:
+// with two, the loop waited on the fused multiply-add's latency).
+static void symv_upper(const double *a, int ld, int m, const double *v, double *p) {
+  for (int i = 0; i < m; i++) p[i] = 0;
+  int i = 0;
+  for (; i + 3 < m; i += 4) {
+    const double *r0 = a + i * ld, *r1 = r0 + ld, *r2 = r1 + ld, *r3 = r2 + ld;
+    // The 4×4 diagonal block, symmetric from its upper half (no local arrays: see band_chase).
+    for (int q = 0; q < 4; q++)
+      for (int c = 0; c < 4; c++) {
+        int lo = q < c ? q : c, hi = q < c ? c : q;
+        p[i + q] += a[(i + lo) * ld + i + hi] * v[i + c];
+      }
+    f64x2 a0 = wasm_f64x2_splat(0), a1 = a0, a2 = a0, a3 = a0;
+    f64x2 w0 = wasm_f64x2_splat(v[i]), w1 = wasm_f64x2_splat(v[i + 1]);
+    f64x2 w2 = wasm_f64x2_splat(v[i + 2]), w3 = wasm_f64x2_splat(v[i + 3]);
+    int k = i + 4;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    if ((m - k) & 1) {  // one scalar column first, the rest in pairs
+      double vk = v[k];
+      s0 = r0[k] * vk, s1 = r1[k] * vk, s2 = r2[k] * vk, s3 = r3[k] * vk;
+      p[k] += v[i] * r0[k] + v[i + 1] * r1[k] + v[i + 2] * r2[k] + v[i + 3] * r3[k];
+      k++;
     }
-    two_sided_update_vector(p, v, m, t);
-    for (int i = 0; i < m; i++) {
-      double *ai = a + (s + i) * n + s;
-      axpy(-v[i], p + i, ai + i, m - i);
-      axpy(-p[i], v + i, ai + i, m - i);
+    for (; k < m; k += 2) {
+      f64x2 x0 = wasm_v128_load(r0 + k), x1 = wasm_v128_load(r1 + k);
+      f64x2 x2 = wasm_v128_load(r2 + k), x3 = wasm_v128_load(r3 + k), vk = wasm_v128_load(v + k);
+      a0 = MADD(x0, vk, a0), a1 = MADD(x1, vk, a1), a2 = MADD(x2, vk, a2), a3 = MADD(x3, vk, a3);
+      f64x2 pk = MADD(w0, x0, wasm_v128_load(p + k));
+      wasm_v128_store(p + k, MADD(w3, x3, MADD(w2, x2, MADD(w1, x1, pk))));
     }
-    v[0] = beta;
+    p[i] += s0 + hsum(a0);
+    p[i + 1] += s1 + hsum(a1);
+    p[i + 2] += s2 + hsum(a2);
+    p[i + 3] += s3 + hsum(a3);
   }
-  if (n >= 2) {
-    d[n - 2] = a[(n - 2) * n + n - 2];
-    e[n - 2] = a[(n - 2) * n + n - 1];
+  for (; i < m; i++) {
+    const double *row = a + i * ld;
+    p[i] += row[i] * v[i] + dot(row + i + 1, v + i + 1, m - i - 1);
+    axpy(v[i], row + i + 1, p + i + 1, m - i - 1);
   }
-  if (n >= 1) d[n - 1] = a[n * n - 1];
-  if (n >= 1) e[n - 1] = 0;
 }
 
-// x (count vectors of length n, rows) ← Q·x, or Qᵀ·x when transpose, for the reflectors above.
-EXPORT(apply_q)
-void apply_q(const double *a, int n, const double *tau, double *x, int count, int transpose) {
-  for (int step = 0; step < n - 2; step++) {
-    int k = transpose ? step : n - 3 - step;
-    if (tau[k] == 0) continue;
-    const double *v = a + k * n + k + 1;
-    int len = n - k - 1;
-    for (int p = 0; p < count; p++) {
-      double *z = x + p * n + k + 1;
-      double s = (z[0] + dot(v + 1, z + 1, len - 1)) * tau[k];
-      z[0] -= s;
-      axpy(-s, v + 1, z + 1, len - 1);
+// Panel [j0, j0+w) of the blocked reduction. wbuf: W's columns as rows (nb×n); tstore: the
+// panel's T (nb×nb, upper) for apply_one_stage; vt: nb·n doubles; p: max(n, nb) doubles; mm: nb².
+static void one_stage_panel(double *a, int n, int nb, int j0, int w, double *d, double *e, double *tau,
+                            double *wbuf, double *t, double *vt, double *p, double *mm, double *gw) {
+  for (int c = 0; c < w; c++) {
+    int j = j0 + c, len = n - j;
+    double *col = a + j * n;
+    // Column j with the panel's earlier reflectors: −= Σ W_l[j]·V_l + V_l[j]·W_l (rows j…n).
+    for (int l = 0; l < c; l++) {
+      const double *vl = a + (j0 + l) * n, *wl = wbuf + l * n;
+      axpy(-wl[j], vl + j, col + j, len);
+      axpy(-vl[j], wl + j, col + j, len);
     }
+    d[j] = col[j];
+    double beta;
+    double tc = householder(col + j + 1, len - 1, 1, &beta);
+    e[j] = beta;
+    tau[j] = tc;
+    col[j + 1] = 1;
+    double *wc = wbuf + c * n;
+    for (int i = 0; i < n; i++) wc[i] = 0;
+    if (tc == 0) continue;
+    const double *v = col + j + 1;
+    int m = len - 1, s = j + 1;
+    symv_upper(a + s * n + s, n, m, v, wc + s);
+    // The trailing block still lacks this panel's earlier updates: p −= V·(Wᵀv) + W·(Vᵀv).
+    for (int l = 0; l < c; l++) {
+      const double *vl = a + (j0 + l) * n + s, *wl = wbuf + l * n + s;
+      double wv = dot(wl, v, m), vv = dot(vl, v, m);
+      axpy(-wv, vl, wc + s, m);
+      axpy(-vv, wl, wc + s, m);
+    }
+    two_sided_update_vector(wc + s, v, m, tc);
+  }
+  // Trailing matrix rows [r0, n): A −= V·Wᵀ + W·Vᵀ (upper tiles only).
+  int r0 = j0 + w, m2 = n - r0;
+  if (m2 > 0) {
+    double *c = a + r0 * n + r0;
+    gemm(m2, m2, w, -1.0, a + j0 * n + r0, 1, n, wbuf + r0, n, 1, c, n, 1, gw);
+    gemm(m2, m2, w, -1.0, wbuf + r0, 1, n, a + j0 * n + r0, n, 1, c, n, 1, gw);
+  }
+  // T of the panel (forward, columnwise): T[0:c, c] = −τ_c·T[0:c, 0:c]·(Vᵀv_c)[0:c]. vt holds
+  // V's rows [j0+1, n) as rows of w (zeros above each reflector's 1).
+  int mv = n - j0 - 1;
+  for (int i = 0; i < mv; i++)
+    for (int l = 0; l < nb; l++) {
+      int row = j0 + 1 + i, top = j0 + l + 1;
+      vt[i * nb + l] = l < w && row >= top ? a[(j0 + l) * n + row] : 0;
+    }
+  for (int i = 0; i < nb * nb; i++) mm[i] = 0;
+  gemm(nb, nb, mv, 1.0, vt, 1, nb, vt, nb, 1, mm, nb, 0, gw);  // VᵀV
+  for (int c = 0; c < nb; c++) {
+    double tc = c < w ? tau[j0 + c] : 0;
+    for (int q = 0; q < c; q++) {
+      double sum = 0;
+      for (int r = q; r < c; r++) sum += t[q * nb + r] * mm[r * nb + c];
+      p[q] = -tc * sum;
+    }
+    for (int q = 0; q < c; q++) t[q * nb + c] = p[q];
+    t[c * nb + c] = tc;
+    for (int q = c + 1; q < nb; q++) t[q * nb + c] = 0;
+  }
+  for (int c = 0; c < w; c++) a[(j0 + c) * n + j0 + c + 1] = e[j0 + c];
+}
+
+// Doubles of tridiagonalize_blocked's workspace.
+EXPORT(one_stage_work_doubles)
+int one_stage_work_doubles(int n, int nb) { return 2 * nb * n + imax(n, nb) + nb * nb + gemm_workspace_doubles(); }
+
+// The whole reduction: d, e, tau (n each), the panels' T factors into tstore (⌈(n−2)/nb⌉·nb²).
+EXPORT(tridiagonalize_blocked)
+void tridiagonalize_blocked(double *a, int n, int nb, double *d, double *e, double *tau, double *tstore,
+                            double *work) {
+  double *wbuf = work, *vt = wbuf + nb * n, *p = vt + nb * n, *mm = p + imax(n, nb), *gw = mm + nb * nb;
+  int q = 0;
+  for (int j0 = 0; j0 < n - 2; j0 += nb, q++)
+    one_stage_panel(a, n, nb, j0, imin(nb, n - 2 - j0), d, e, tau, wbuf, tstore + q * nb * nb, vt, p, mm, gw);
+  for (int j = imax(n - 2, 0); j < n; j++) {
+    d[j] = a[j * n + j];
+    e[j] = j + 1 < n ? a[j * n + j + 1] : 0;
+    tau[j] = 0;
+  }
+}
+
+// x ← Q·x (or Qᵀ·x) for the blocked one-stage reduction; x is n×count with row stride ldx.
+// work: apply_work_doubles(n, nb, count) doubles.
+EXPORT(apply_one_stage)
+void apply_one_stage(const double *a, int n, int nb, const double *tstore, double *x, int ldx, int count,
+                     int transpose, double *work) {
+  double *vbuf = work, *y = vbuf + n * nb, *y2 = y + nb * count, *gw = y2 + nb * count;
+  int panels = n > 2 ? (n - 2 + nb - 1) / nb : 0;
+  for (int s = 0; s < panels; s++) {
+    int q = transpose ? s : panels - 1 - s, j0 = q * nb, w = imin(nb, n - 2 - j0), r0 = j0 + 1, m = n - r0;
+    const double *t = tstore + q * nb * nb;
+    for (int i = 0; i < m; i++)
+      for (int l = 0; l < nb; l++) {
+        int row = r0 + i, top = j0 + l + 1;
+        vbuf[i * nb + l] = l >= w || row < top ? 0 : row == top ? 1.0 : a[(j0 + l) * n + row];
+      }
+    for (int i = 0; i < nb * count; i++) y[i] = y2[i] = 0;
+    gemm(nb, count, m, 1.0, vbuf, 1, nb, x + r0 * ldx, ldx, 1, y, count, 0, gw);
+    gemm(nb, count, nb, 1.0, t, transpose ? 1 : nb, transpose ? nb : 1, y, count, 1, y2, count, 0, gw);
+    gemm(m, count, nb, -1.0, vbuf, nb, 1, y2, count, 1, x + r0 * ldx, ldx, 0, gw);
   }
 }
 
@@ -968,7 +1069,7 @@ static void apply_panel(const double *a, int n, int nb, const double *tstore, in
   gemm(m, count, nb, -1.0, vbuf, nb, 1, y2, count, 1, x + r0 * ldx, ldx, 0, gw);
 }
 
-// Doubles of apply_two_stage's workspace for count vectors.
+// Doubles of the workspace of apply_two_stage and of apply_one_stage for count vectors.
 EXPORT(apply_work_doubles)
 int apply_work_doubles(int n, int nb, int count) {
   return n * nb + 2 * nb * count + imax(count, 2 * nb + 2) + gemm_workspace_doubles();
