@@ -333,20 +333,33 @@ function rigidityReport(unfolded: Float64Array, seed: number): RigidityReport {
     new Rng(seed),
     RIGIDITY_WINDOWS,
   );
-  const x = sampleCurve(() => 0, 0.1, 7, 70).x;
   return {
     lengths: RIGIDITY_LENGTHS,
     sigma2,
     delta3,
     windows: RIGIDITY_WINDOWS,
-    theory: {
+    theory: rigidityTheory(),
+  };
+}
+
+let theoryCurves: RigidityReport['theory'] | undefined;
+
+/**
+ * The GOE and Poisson curves, the same for every layer: computed once per process (Δ₃ integrates
+ * Σ², whose Si/Ci evaluations took 56 ms per layer).
+ */
+function rigidityTheory(): RigidityReport['theory'] {
+  if (!theoryCurves) {
+    const x = sampleCurve(() => 0, 0.1, 7, 70).x;
+    theoryCurves = {
       x,
       goeSigma2: x.map(goeSigma2),
       goeDelta3: x.map(goeDelta3),
       poissonSigma2: x.map(poissonSigma2),
       poissonDelta3: x.map(poissonDelta3),
-    },
-  };
+    };
+  }
+  return theoryCurves;
 }
 
 function porterThomasReport(

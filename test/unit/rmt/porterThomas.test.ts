@@ -2,7 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../../src/rmt/prng';
 import { createEngine } from '../../../src/linalg';
-import { NullCache } from '../../../src/rmt/nullCalibration';
+import { NullCache, porterThomasDistance } from '../../../src/rmt/nullCalibration';
+import { ksDistanceSorted } from '../../../src/rmt/kolmogorov';
+import { normalCdf } from '../../../src/rmt/special';
 import {
   benjaminiHochberg,
   informationBoundary,
@@ -22,6 +24,29 @@ function unitGaussian(rng: Rng, length: number): Float64Array {
 
 describe('Porter–Thomas (RMT.md §5)', () => {
   const cache = new NullCache();
+
+  // The distance sorts Φ(√L·uᵢ) by buckets (the builtin sort when a bucket is crowded) and takes
+  // Φ from a table: the same as the KS definition on the sorted √L·uᵢ with the series Φ.
+  test('KS distance = its definition, for random, localised, tied and tiny vectors', () => {
+    const rng = new Rng(8);
+    const unit = (u: Float64Array) => {
+      const norm = Math.hypot(...u);
+      return u.map((x) => x / norm);
+    };
+    const definition = (u: Float64Array) => {
+      const x = u.map((v) => v * Math.sqrt(u.length)).sort();
+      return ksDistanceSorted(x, normalCdf);
+    };
+    const vectors = [
+      ...[1, 2, 3, 50, 768, 3072].map((l) => unitGaussian(rng, l)),
+      unit(Float64Array.from({ length: 500 }, (_, i) => (i % 50 === 0 ? 1 : 1e-9 * Math.sin(i)))),
+      unit(Float64Array.from({ length: 400 }, (_, i) => (i % 4) - 1.5)),
+    ];
+    for (const u of vectors) {
+      const d = porterThomasDistance(u);
+      assert.ok(Math.abs(d - definition(u)) <= 1e-11, `L ${u.length}: ${d} vs ${definition(u)}`);
+    }
+  });
 
   test('null: the 95 % quantile of √L·D is 1.31–1.32 for L = 64 … 1024', () => {
     for (const length of [64, 256, 1024]) {
