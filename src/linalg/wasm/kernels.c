@@ -342,6 +342,24 @@ static void two_sided_update_vector(double *p, const double *v, int len, double 
   for (int i = 0; i < len; i++) p[i] -= half * v[i];
 }
 
+// T of a block reflector I − V·T·Vᵀ = H_0·H_1⋯H_{nb−1} (forward, columnwise), from its
+// diagonal τ (already in t) and V (m×nb, rows of nb, zeros above each reflector's 1):
+// T[0:c, c] = −τ_c·T[0:c, 0:c]·(Vᵀv_c)[0:c]. mm: nb² doubles, sc: nb.
+static void block_reflector_t(const double *v, int m, int nb, double *t, double *mm, double *sc, double *gw) {
+  for (int i = 0; i < nb * nb; i++) mm[i] = 0;
+  gemm(nb, nb, m, 1.0, v, 1, nb, v, nb, 1, mm, nb, 0, gw);  // VᵀV
+  for (int c = 0; c < nb; c++) {
+    double tc = t[c * nb + c];
+    for (int q = 0; q < c; q++) {
+      double sum = 0;
+      for (int r = q; r < c; r++) sum += t[q * nb + r] * mm[r * nb + c];
+      sc[q] = -tc * sum;
+    }
+    for (int q = 0; q < c; q++) t[q * nb + c] = sc[q];
+    for (int q = c + 1; q < nb; q++) t[q * nb + c] = 0;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Blocked one-stage tridiagonalisation (LAPACK's dsytrd/dlatrd scheme) on the upper triangle,
 // row-major (row j holds A[j][j..n), i.e. column j of the lower triangle): panels of nb columns;
@@ -435,27 +453,15 @@ static void one_stage_panel(double *a, int n, int nb, int j0, int w, double *d, 
     gemm(m2, m2, w, -1.0, a + j0 * n + r0, 1, n, wbuf + r0, n, 1, c, n, 1, gw);
     gemm(m2, m2, w, -1.0, wbuf + r0, 1, n, a + j0 * n + r0, n, 1, c, n, 1, gw);
   }
-  // T of the panel (forward, columnwise): T[0:c, c] = −τ_c·T[0:c, 0:c]·(Vᵀv_c)[0:c]. vt holds
-  // V's rows [j0+1, n) as rows of w (zeros above each reflector's 1).
+  // The panel's T from V's rows [j0+1, n), copied into vt.
   int mv = n - j0 - 1;
   for (int i = 0; i < mv; i++)
     for (int l = 0; l < nb; l++) {
       int row = j0 + 1 + i, top = j0 + l + 1;
       vt[i * nb + l] = l < w && row >= top ? a[(j0 + l) * n + row] : 0;
     }
-  for (int i = 0; i < nb * nb; i++) mm[i] = 0;
-  gemm(nb, nb, mv, 1.0, vt, 1, nb, vt, nb, 1, mm, nb, 0, gw);  // VᵀV
-  for (int c = 0; c < nb; c++) {
-    double tc = c < w ? tau[j0 + c] : 0;
-    for (int q = 0; q < c; q++) {
-      double sum = 0;
-      for (int r = q; r < c; r++) sum += t[q * nb + r] * mm[r * nb + c];
-      p[q] = -tc * sum;
-    }
-    for (int q = 0; q < c; q++) t[q * nb + c] = p[q];
-    t[c * nb + c] = tc;
-    for (int q = c + 1; q < nb; q++) t[q * nb + c] = 0;
-  }
+  for (int c = 0; c < nb; c++) t[c * nb + c] = c < w ? tau[j0 + c] : 0;
+  block_reflector_t(vt, mv, nb, t, mm, p, gw);
   for (int c = 0; c < w; c++) a[(j0 + c) * n + j0 + c + 1] = e[j0 + c];
 }
 
@@ -560,19 +566,7 @@ void band_panel(double *a, int n, int nb, int p, double *work, double *tstore, d
         panel[i * n + c] = tstore ? x0 : 0;
       }
     }
-  // T (upper triangular): T[0:c, c] = −τ_c · T[0:c,0:c] · Vᵀ[0:c]·v_c.
-  for (int i = 0; i < nb * nb; i++) mm[i] = 0;
-  gemm(nb, nb, m, 1.0, v, 1, nb, v, nb, 1, mm, nb, 0, gw);  // VᵀV
-  for (int c = 0; c < nb; c++) {
-    double tc = t[c * nb + c];
-    for (int q = 0; q < c; q++) {
-      double sum = 0;
-      for (int r = q; r < c; r++) sum += t[q * nb + r] * mm[r * nb + c];
-      sc[q] = -tc * sum;
-    }
-    for (int q = 0; q < c; q++) t[q * nb + c] = sc[q];
-    for (int q = c + 1; q < nb; q++) t[q * nb + c] = 0;
-  }
+  block_reflector_t(v, m, nb, t, mm, sc, gw);
   if (tstore)
     for (int i = 0; i < nb * nb; i++) tstore[p * nb * nb + i] = t[i];
   for (int i = 0; i < m * nb; i++) u[i] = 0;
