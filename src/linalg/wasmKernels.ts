@@ -439,9 +439,9 @@ export class WasmKernels implements Kernels {
     });
     if (single) {
       const nb = ONE_STAGE_PANEL;
-      const tau = this.alloc(n * 8);
       const tstore = this.alloc(Math.ceil(n / nb) * nb * nb * 8);
-      const mark = this.top;
+      const mark = this.top; // τ and the workspace are needed only during the call (T holds τ)
+      const tau = this.alloc(n * 8);
       const work = this.alloc(this.k.one_stage_work_doubles(n, nb) * 8);
       this.k.tridiagonalize_blocked(c, n, nb, d, e, tau, tstore, work);
       this.top = mark;

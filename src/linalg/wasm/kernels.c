@@ -412,6 +412,16 @@ static void symv_upper(const double *a, int ld, int m, const double *v, double *
   }
 }
 
+// V of the one-stage panel [j0, j0+w) into v (rows j0+1 … n−1 as rows of nb): reflector l lives
+// in row j0+l of a past its implicit 1 at column j0+l+1; zeros above that 1 and in columns ≥ w.
+static void one_stage_v(const double *a, int n, int nb, int j0, int w, double *v) {
+  for (int i = 0; i < n - j0 - 1; i++)
+    for (int l = 0; l < nb; l++) {
+      int row = j0 + 1 + i, top = j0 + l + 1;
+      v[i * nb + l] = l >= w || row < top ? 0 : row == top ? 1.0 : a[(j0 + l) * n + row];
+    }
+}
+
 // Panel [j0, j0+w) of the blocked reduction. wbuf: W's columns as rows (nb×n); tstore: the
 // panel's T (nb×nb, upper) for apply_one_stage; vt: nb·n doubles; p: max(n, nb) doubles; mm: nb².
 static void one_stage_panel(double *a, int n, int nb, int j0, int w, double *d, double *e, double *tau,
@@ -453,15 +463,10 @@ static void one_stage_panel(double *a, int n, int nb, int j0, int w, double *d, 
     gemm(m2, m2, w, -1.0, a + j0 * n + r0, 1, n, wbuf + r0, n, 1, c, n, 1, gw);
     gemm(m2, m2, w, -1.0, wbuf + r0, 1, n, a + j0 * n + r0, n, 1, c, n, 1, gw);
   }
-  // The panel's T from V's rows [j0+1, n), copied into vt.
-  int mv = n - j0 - 1;
-  for (int i = 0; i < mv; i++)
-    for (int l = 0; l < nb; l++) {
-      int row = j0 + 1 + i, top = j0 + l + 1;
-      vt[i * nb + l] = l < w && row >= top ? a[(j0 + l) * n + row] : 0;
-    }
+  // The panel's T from its V.
+  one_stage_v(a, n, nb, j0, w, vt);
   for (int c = 0; c < nb; c++) t[c * nb + c] = c < w ? tau[j0 + c] : 0;
-  block_reflector_t(vt, mv, nb, t, mm, p, gw);
+  block_reflector_t(vt, n - j0 - 1, nb, t, mm, p, gw);
   for (int c = 0; c < w; c++) a[(j0 + c) * n + j0 + c + 1] = e[j0 + c];
 }
 
@@ -494,11 +499,7 @@ void apply_one_stage(const double *a, int n, int nb, const double *tstore, doubl
   for (int s = 0; s < panels; s++) {
     int q = transpose ? s : panels - 1 - s, j0 = q * nb, w = imin(nb, n - 2 - j0), r0 = j0 + 1, m = n - r0;
     const double *t = tstore + q * nb * nb;
-    for (int i = 0; i < m; i++)
-      for (int l = 0; l < nb; l++) {
-        int row = r0 + i, top = j0 + l + 1;
-        vbuf[i * nb + l] = l >= w || row < top ? 0 : row == top ? 1.0 : a[(j0 + l) * n + row];
-      }
+    one_stage_v(a, n, nb, j0, w, vbuf);
     for (int i = 0; i < nb * count; i++) y[i] = y2[i] = 0;
     gemm(nb, count, m, 1.0, vbuf, 1, nb, x + r0 * ldx, ldx, 1, y, count, 0, gw);
     gemm(nb, count, nb, 1.0, t, transpose ? 1 : nb, transpose ? nb : 1, y, count, 1, y2, count, 0, gw);
@@ -980,36 +981,24 @@ static void apply_band_reflectors(const double *refl, int n, int nb, double *x, 
       int steps = chase_steps(n, nb, j0);                // the group's first sweep is its longest
       for (int t = 0; t < steps; t++) {
         int b = transpose ? steps - 1 - t : t;
-        if (!transpose) {
-          int offset = first + inGroup;  // past the last sweep's reflectors
-          const double *pending = 0;
-          for (int j = j1 - 1; j >= j0; j--) {
-            offset -= chase_steps(n, nb, j);
-            if (b >= chase_steps(n, nb, j)) continue;
-            const double *h = refl + (long)(offset + b) * (nb + 2);
-            if (!pending) {
-              pending = h;
-            } else {
-              apply_reflector_pair(pending, h, n, nb, x + k0, ldx, kc, wv);
-              pending = 0;
-            }
+        // The group's reflectors of step b in the order they apply: sweeps descending for Q,
+        // ascending for Qᵀ; offset is the index of the sweep's first reflector.
+        int offset = transpose ? first : first + inGroup;
+        const double *pending = 0;
+        for (int i = 0; i < j1 - j0; i++) {
+          int j = transpose ? j0 + i : j1 - 1 - i, steps_j = chase_steps(n, nb, j);
+          if (!transpose) offset -= steps_j;
+          const double *h = b < steps_j ? refl + (long)(offset + b) * (nb + 2) : 0;
+          if (transpose) offset += steps_j;
+          if (!h) continue;
+          if (!pending) {
+            pending = h;
+          } else {
+            apply_reflector_pair(pending, h, n, nb, x + k0, ldx, kc, wv);
+            pending = 0;
           }
-          if (pending) apply_band_reflector(pending, n, nb, x + k0, ldx, kc, wv);
-        } else {
-          int offset = first;
-          const double *pending = 0;
-          for (int j = j0; j < j1; offset += chase_steps(n, nb, j), j++) {
-            if (b >= chase_steps(n, nb, j)) continue;
-            const double *h = refl + (long)(offset + b) * (nb + 2);
-            if (!pending) {
-              pending = h;
-            } else {
-              apply_reflector_pair(pending, h, n, nb, x + k0, ldx, kc, wv);
-              pending = 0;
-            }
-          }
-          if (pending) apply_band_reflector(pending, n, nb, x + k0, ldx, kc, wv);
         }
+        if (pending) apply_band_reflector(pending, n, nb, x + k0, ldx, kc, wv);
       }
       bound = transpose ? bound + inGroup : bound - inGroup;
     }
