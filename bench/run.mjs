@@ -8,9 +8,11 @@
 //      threads, the model on N workers × 1 thread; numpy with OPENBLAS_NUM_THREADS=1 and =N.
 // Under each size a "limits" line: the rates of the Gram product and of the reduction against our
 // GEMM on operands in cache (measured first), and the time ours would take with both at that rate.
+// After pass 1 (not --quick), a SIMD-width table: numpy on OpenBLAS's kernels for older x86 CPUs
+// (128-bit SSE2, 256-bit AVX, AVX2) against ours, which runs 128-bit SIMD.
 // Options: --cpu (pass 1 only), --wall (pass 2 only), --quick (sizes ≤ 1024, no model),
 // --threads N, --no-mlmatrix, --json.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -107,9 +109,10 @@ const fmt = (x) => (x === undefined ? '—' : x < 10 ? x.toFixed(3) : x.toFixed(
 
 /**
  * numpy's seconds (CPU in the CPU pass, else wall) for the matrices, with `blasThreads` BLAS
- * threads; with `vectors` all singular vectors too (numpy_spectra.py --vectors).
+ * threads; with `vectors` all singular vectors too (numpy_spectra.py --vectors); with `coretype`
+ * OpenBLAS on that CPU's kernels (undefined when OpenBLAS did not take it or this CPU lacks them).
  */
-function numpySeconds(mats, blasThreads, vectors = false) {
+function numpySeconds(mats, blasThreads, vectors = false, coretype = undefined) {
   if (!hasNumpy) return undefined;
   const file = join(tmp, 'mats.f32');
   writeFileSync(
@@ -120,8 +123,12 @@ function numpySeconds(mats, blasThreads, vectors = false) {
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   env.OPENBLAS_NUM_THREADS = String(blasThreads);
+  if (coretype) {
+    env.OPENBLAS_CORETYPE = coretype;
+    env.OPENBLAS_VERBOSE = '2'; // prints "Core: NAME", the kernels it really runs
+  }
   const shapes = mats.map((m) => `${m.rows}x${m.cols}`);
-  const out = execFileSync(
+  const run = spawnSync(
     python,
     [
       join(root, 'bench/numpy_spectra.py'),
@@ -131,12 +138,12 @@ function numpySeconds(mats, blasThreads, vectors = false) {
       ...(vectors ? ['--vectors'] : []),
       ...shapes,
     ],
-    {
-      env,
-      maxBuffer: 1 << 26,
-    },
+    { env, maxBuffer: 1 << 26 },
   );
-  const result = JSON.parse(out.toString());
+  if (coretype && (run.status !== 0 || !run.stderr.toString().includes(`Core: ${coretype}`)))
+    return undefined;
+  if (run.status !== 0) throw new Error(`numpy_spectra.py failed: ${run.stderr}`);
+  const result = JSON.parse(run.stdout.toString());
   if (!numpySeconds.printed) {
     numpySeconds.printed = true;
     console.log(`numpy ${result.numpy} with ${result.blas.join(', ') || 'unknown BLAS'}`);
@@ -512,6 +519,73 @@ async function wholeModelOneThread(mats) {
   };
 }
 
+/** The kernels OpenBLAS picks on this CPU ("Core: NAME" with OPENBLAS_VERBOSE=2), if any. */
+function openblasCore() {
+  const env = { ...process.env, OPENBLAS_VERBOSE: '2', OPENBLAS_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  const run = spawnSync(python, ['-c', 'import numpy; numpy.ones((2, 2)) @ numpy.ones((2, 2))'], { env });
+  return /Core: (\S+)/.exec(run.stderr?.toString() ?? '')?.[1];
+}
+
+/**
+ * What the SIMD width is worth (CPU pass): numpy on one thread with OpenBLAS's kernels for older
+ * x86 CPUs (OPENBLAS_CORETYPE), from 128-bit SSE2 up to this CPU's own, against ours (128-bit wasm
+ * SIMD with fused multiply-add, from the tables above), with each one's Gram rate at 4096×11008.
+ */
+function simdWidth(table, model) {
+  const core = openblasCore();
+  if (!hasNumpy || !core) return undefined;
+  const shapes = [
+    [2048, 2048],
+    [4096, 11008],
+  ];
+  const inputs = [
+    ...shapes.map(([r, c]) => [{ data: gaussianFloat32(r * c, r * 31 + c), rows: r, cols: c }]),
+    modelMatrices(),
+  ];
+  const mainRows = shapes.map(([r, c]) => table.find((x) => x.shape === `${r}x${c}`));
+  const ours = [...mainRows.map((x) => x?.ours), model?.ours];
+  const bigGram = flops(4096, 11008).gram / 1e9;
+  console.log(
+    "\nSIMD width: numpy(1t) on OpenBLAS's kernels for older x86 CPUs (OPENBLAS_CORETYPE), CPU s, and ours/np",
+  );
+  console.log(
+    `${'kernels'.padEnd(36)}${['2048×2048', '4096×11008', 'model'].map((x) => `${x.padStart(12)}  ours/np`).join('')}  Gram GF/s at 4096×11008`,
+  );
+  const line = (label, seconds, gramSeconds) =>
+    console.log(
+      `${label.padEnd(36)}${seconds.map((x, i) => `${fmt(x).padStart(12)}  ${ratio(ours[i], x).padStart(7)}`).join('')}` +
+        `  ${(gramSeconds ? (bigGram / gramSeconds).toFixed(0) : '—').padStart(23)}`,
+    );
+  const rows = [];
+  for (const [name, what] of [
+    ['Nehalem', 'SSE2, 128-bit, no FMA'],
+    ['Sandybridge', 'AVX, 256-bit, no FMA'],
+    ['Haswell', 'AVX2, 256-bit, FMA'],
+  ]) {
+    if (name === core) continue;
+    const results = inputs.map((mats) => numpySeconds(mats, 1, false, name));
+    if (results.some((x) => !x)) continue; // this CPU lacks them, or OpenBLAS is not DYNAMIC_ARCH
+    line(
+      `${name} (${what})`,
+      results.map((x) => x.seconds),
+      results[1].cpuSplit.gram,
+    );
+    rows.push({ kernels: name, seconds: results.map((x) => x.seconds) });
+  }
+  line(
+    `${core} (this CPU's own, default)`,
+    [...mainRows.map((x) => x?.numpy[1]), model?.numpy[1]],
+    mainRows[1]?.numpySplit?.gram,
+  );
+  const oursGram = mainRows[1]?.steps?.gramCpu;
+  console.log(
+    `${'ours (wasm SIMD128, FMA)'.padEnd(36)}${ours.map((x) => `${fmt(x).padStart(12)}         `).join('')}` +
+      `  ${(oursGram ? (bigGram / oursGram).toFixed(0) : '—').padStart(23)}`,
+  );
+  return rows;
+}
+
 console.log(
   `load average at the start: ${loadavg()
     .map((x) => x.toFixed(2))
@@ -530,7 +604,8 @@ for (const pass of passes) {
   const table = await single();
   const vectors = pass ? await allVectors() : undefined;
   const model = quick ? undefined : await wholeModel();
-  report.push({ mode: pass ? 'cpu' : 'wall', threads, table, vectors, model });
+  const simd = pass && !quick ? simdWidth(table, model) : undefined;
+  report.push({ mode: pass ? 'cpu' : 'wall', threads, table, vectors, model, simd });
 }
 console.log(
   `\nload average at the end: ${loadavg()
