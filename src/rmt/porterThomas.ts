@@ -46,8 +46,9 @@ export function porterThomasPValue(
 export function scaledIpr(u: Float64Array): number {
   let s = 0;
   let norm = 0;
-  for (const x of u) {
-    const x2 = x * x;
+  // An indexed loop: for…of over a Float64Array is ~5× slower in V8, and this runs on every vector.
+  for (let i = 0; i < u.length; i++) {
+    const x2 = u[i] * u[i];
     s += x2 * x2;
     norm += x2;
   }

@@ -25,19 +25,22 @@ export function fitPowerLaw(eigenvalues: ArrayLike<number>, threshold = 1e-5): P
     .sort();
   const n = x.length;
   if (n < 3) return null;
-  // Suffix sums of ln x for the MLE at every candidate.
+  // ln x once, and its suffix sums for the MLE at every candidate: the O(n²) KS scan below then
+  // needs one exp per term instead of a pow.
+  const logX = x.map(Math.log);
   const suffixLog = new Float64Array(n + 1);
-  for (let i = n - 1; i >= 0; i--) suffixLog[i] = suffixLog[i + 1] + Math.log(x[i]);
+  for (let i = n - 1; i >= 0; i--) suffixLog[i] = suffixLog[i + 1] + logX[i];
   let best: { alpha: number; xmin: number; count: number; ks: number } | null = null;
   for (let start = 0; start < n - 1; start++) {
     if (start > 0 && x[start] === x[start - 1]) continue;
     const xmin = x[start];
     if (xmin === x[n - 1]) break;
     const count = n - start;
-    const alpha = 1 + count / (suffixLog[start] - count * Math.log(xmin));
+    const logXmin = logX[start];
+    const alpha = 1 + count / (suffixLog[start] - count * logXmin);
     let d = 0;
     for (let i = start; i < n; i++) {
-      const model = 1 - Math.pow(x[i] / xmin, 1 - alpha);
+      const model = 1 - Math.exp((1 - alpha) * (logX[i] - logXmin));
       const j = i - start;
       d = Math.max(d, Math.abs((j + 1) / count - model), Math.abs(model - j / count));
     }

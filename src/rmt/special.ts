@@ -123,45 +123,33 @@ export function bisect(f: (x: number) => number, lo: number, hi: number, iterati
   return 0.5 * (lo + hi);
 }
 
-// erf on [0, 6] tabulated for quintic Hermite interpolation (f, f′ = 2/√π·e^{−x²}, f″ = −2x·f′ are
-// exact at the nodes); step 1/32 gives |error| < 1e-12. Used in the O(n²) unfolding loop.
-const TABLE_STEP = 1 / 32;
-const TABLE_SIZE = 6 * 32 + 1;
-const erfTable = new Float64Array(TABLE_SIZE);
-const erfD1 = new Float64Array(TABLE_SIZE);
-const erfD2 = new Float64Array(TABLE_SIZE);
-for (let i = 0; i < TABLE_SIZE; i++) {
-  const x = i * TABLE_STEP;
-  erfTable[i] = erf(x);
-  erfD1[i] = (2 / SQRT_PI) * Math.exp(-x * x);
-  erfD2[i] = -2 * x * erfD1[i];
+// Φ on [0, 8.5] tabulated with h·φ for cubic Hermite interpolation, step h = 1/256: |error| < 4e-13
+// (measured against normalCdf), 35 KB, so it stays in L1 for the O(n²) unfolding loop and the
+// Porter–Thomas distance of every singular vector. Beyond 8.5, 1 − Φ < 1e-17.
+const CDF_STEP = 1 / 256;
+const CDF_END = 8.5;
+const CDF_NODES = CDF_END / CDF_STEP + 2;
+/** Φ(zᵢ) and h·φ(zᵢ), interleaved: one cache line holds both nodes of an interval. */
+const cdfTable = new Float64Array(2 * CDF_NODES);
+for (let i = 0; i < CDF_NODES; i++) {
+  const z = i * CDF_STEP;
+  cdfTable[2 * i] = normalCdf(z);
+  cdfTable[2 * i + 1] = (CDF_STEP * Math.exp(-0.5 * z * z)) / Math.sqrt(2 * Math.PI);
 }
 
-/** erf by table interpolation: about 10× faster than `erf`, |error| < 1e-12. */
-export function fastErf(x: number): number {
-  const ax = x < 0 ? -x : x;
-  if (ax >= 6) return x < 0 ? -1 : 1;
-  const t = ax / TABLE_STEP;
-  const i = Math.floor(t);
-  const u = t - i;
-  const h = TABLE_STEP;
-  const f0 = erfTable[i];
-  const f1 = erfTable[i + 1];
-  const d0 = erfD1[i] * h;
-  const d1 = erfD1[i + 1] * h;
-  const s0 = erfD2[i] * h * h;
-  const s1 = erfD2[i + 1] * h * h;
-  // Quintic Hermite basis on [0, 1].
-  const u2 = u * u;
-  const u3 = u2 * u;
-  const u4 = u3 * u;
-  const u5 = u4 * u;
-  const h00 = 1 - 10 * u3 + 15 * u4 - 6 * u5;
-  const h10 = u - 6 * u3 + 8 * u4 - 3 * u5;
-  const h20 = 0.5 * (u2 - 3 * u3 + 3 * u4 - u5);
-  const h01 = 10 * u3 - 15 * u4 + 6 * u5;
-  const h11 = -4 * u3 + 7 * u4 - 3 * u5;
-  const h21 = 0.5 * (u3 - 2 * u4 + u5);
-  const v = h00 * f0 + h10 * d0 + h20 * s0 + h01 * f1 + h11 * d1 + h21 * s1;
-  return x < 0 ? -v : v;
+/** Φ(z) by table interpolation: about 20× faster than `normalCdf`, |error| < 1e-12; NaN for NaN. */
+export function fastNormalCdf(z: number): number {
+  const az = Math.abs(z);
+  if (az >= CDF_END) return z < 0 ? 0 : 1;
+  const x = az * (1 / CDF_STEP);
+  const i = x | 0; // NaN: 0, and w = NaN below
+  const w = x - i;
+  const k = 2 * i;
+  const f0 = cdfTable[k];
+  const d0 = cdfTable[k + 1];
+  const f1 = cdfTable[k + 2];
+  const d1 = cdfTable[k + 3];
+  const c = f1 - f0;
+  const v = f0 + w * (d0 + w * (3 * c - 2 * d0 - d1 + w * (d0 + d1 - 2 * c)));
+  return z < 0 ? 1 - v : v;
 }
