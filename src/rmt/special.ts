@@ -124,8 +124,9 @@ export function bisect(f: (x: number) => number, lo: number, hi: number, iterati
 }
 
 // Φ on [0, 8.5] tabulated with h·φ for cubic Hermite interpolation, step h = 1/256: |error| < 4e-13
-// (measured against normalCdf), 35 KB, so it stays in L1 for the O(n²) unfolding loop and the
-// Porter–Thomas distance of every singular vector. Beyond 8.5, 1 − Φ < 1e-17.
+// (measured against normalCdf) in 35 KB, of which Gaussian entries (|z| < 4) touch 16 KB. For the
+// O(n²) unfolding loop and the Porter–Thomas distance of every singular vector (a third of the time
+// of the quintic erf table it replaces). Beyond 8.5, 1 − Φ < 1e-17.
 const CDF_STEP = 1 / 256;
 const CDF_END = 8.5;
 const CDF_NODES = CDF_END / CDF_STEP + 2;
@@ -137,7 +138,7 @@ for (let i = 0; i < CDF_NODES; i++) {
   cdfTable[2 * i + 1] = (CDF_STEP * Math.exp(-0.5 * z * z)) / Math.sqrt(2 * Math.PI);
 }
 
-/** Φ(z) by table interpolation: about 20× faster than `normalCdf`, |error| < 1e-12; NaN for NaN. */
+/** Φ(z) by table interpolation: 5× faster than `normalCdf` or more, |error| < 1e-12; NaN for NaN. */
 export function fastNormalCdf(z: number): number {
   const az = Math.abs(z);
   if (az >= CDF_END) return z < 0 ? 0 : 1;
