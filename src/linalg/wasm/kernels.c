@@ -532,7 +532,7 @@ EXPORT(band_panel_count) int band_panel_count(int n, int nb) {
 }
 
 // QR of panel p's block below the band; T and u = V·T into the scratch; T also to tstore if set.
-// When tstore is set the reflectors stay in the panel (below the band) for apply_two_stage.
+// When tstore is set, T goes there and Vᵀ above the diagonal, for apply_two_stage.
 EXPORT(band_panel)
 void band_panel(double *a, int n, int nb, int p, double *work, double *tstore, double *gw) {
   STAGE1_SCRATCH
@@ -568,8 +568,17 @@ void band_panel(double *a, int n, int nb, int p, double *work, double *tstore, d
       }
     }
   block_reflector_t(v, m, nb, t, mm, sc, gw);
-  if (tstore)
+  if (tstore) {
     for (int i = 0; i < nb * nb; i++) tstore[p * nb * nb + i] = t[i];
+    // Vᵀ also where Vᵀ belongs, above the diagonal (row j0 + c, columns r0…n), which the two-stage
+    // reduction never reads: apply_panel then reads contiguous rows instead of nb doubles from
+    // each of m rows n doubles apart (for a few vectors that strided read was most of the
+    // back-transformation: 1024², one vector, 3.8 ms).
+    for (int c = 0; c < nb; c++) {
+      double *row = a + (j0 + c) * n + r0;
+      for (int i = 0; i < m; i++) row[i] = v[i * nb + c];
+    }
+  }
   for (int i = 0; i < m * nb; i++) u[i] = 0;
   gemm(m, nb, nb, 1.0, v, nb, 1, t, nb, 1, u, nb, 0, gw);
   // u by column quads for band_symm_part: quad q holds rows of 4 at uq + 4·q·m.
@@ -1032,15 +1041,13 @@ static void apply_band_reflectors_any(const double *refl, int nrefl, int n, int 
 
 // x[r0:] ← (I − V·T·Vᵀ)·x[r0:] for panel p, or with Tᵀ (the transpose).
 static void apply_panel(const double *a, int n, int nb, const double *tstore, int p, double *x, int ldx, int count,
-                        int transpose, double *vbuf, double *y, double *y2, double *gw) {
+                        int transpose, double *y, double *y2, double *gw) {
   int j0 = p * nb, r0 = j0 + nb, m = n - r0;
   const double *t = tstore + p * nb * nb;
-  // V (unit lower trapezoidal, stored below the band) copied into vbuf (m×nb): one strided pass,
-  // then both products read it compactly.
-  for (int i = 0; i < m; i++)
-    for (int c = 0; c < nb; c++) vbuf[i * nb + c] = i == c ? 1.0 : (i > c ? a[(r0 + i) * n + j0 + c] : 0.0);
+  // Vᵀ (nb×m, unit upper trapezoidal) as band_panel mirrored it: row c at a + (j0 + c)·n + r0.
+  const double *vt = a + j0 * n + r0;
   for (int i = 0; i < nb * count; i++) y[i] = 0;
-  gemm(nb, count, m, 1.0, vbuf, 1, nb, x + r0 * ldx, ldx, 1, y, count, 0, gw);
+  gemm(nb, count, m, 1.0, vt, n, 1, x + r0 * ldx, ldx, 1, y, count, 0, gw);
   for (int pr = 0; pr < nb; pr++) {
     double *dst = y2 + pr * count;
     for (int k = 0; k < count; k++) dst[k] = 0;
@@ -1049,7 +1056,7 @@ static void apply_panel(const double *a, int n, int nb, const double *tstore, in
       if (tv != 0) axpy(tv, y + q * count, dst, count);
     }
   }
-  gemm(m, count, nb, -1.0, vbuf, nb, 1, y2, count, 1, x + r0 * ldx, ldx, 0, gw);
+  gemm(m, count, nb, -1.0, vt, 1, n, y2, count, 1, x + r0 * ldx, ldx, 0, gw);
 }
 
 // Doubles of the workspace of apply_two_stage and of apply_one_stage for count vectors.
@@ -1068,9 +1075,9 @@ void apply_two_stage(const double *a, int n, int nb, const double *tstore, const
   int panels = band_panel_count(n, nb);
   if (!transpose) {
     apply_band_reflectors_any(refl, nrefl, n, nb, x, ldx, count, 0, wv, vbuf);
-    for (int p = panels - 1; p >= 0; p--) apply_panel(a, n, nb, tstore, p, x, ldx, count, 0, vbuf, y, y2, gw);
+    for (int p = panels - 1; p >= 0; p--) apply_panel(a, n, nb, tstore, p, x, ldx, count, 0, y, y2, gw);
   } else {
-    for (int p = 0; p < panels; p++) apply_panel(a, n, nb, tstore, p, x, ldx, count, 1, vbuf, y, y2, gw);
+    for (int p = 0; p < panels; p++) apply_panel(a, n, nb, tstore, p, x, ldx, count, 1, y, y2, gw);
     apply_band_reflectors_any(refl, nrefl, n, nb, x, ldx, count, 1, wv, vbuf);
   }
 }
