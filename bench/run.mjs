@@ -87,6 +87,9 @@ function gaussianFloat32(length, seed) {
   return out;
 }
 
+/** The seeded Gaussian rows×cols matrix of the main table (the SIMD-width table reuses it). */
+const tableMatrix = (rows, cols) => gaussianFloat32(rows * cols, rows * 31 + cols);
+
 /** A rows×cols float32 matrix of rank ≤ `rank`: the product of two seeded Gaussian factors. */
 function lowRankFloat32(rows, cols, rank) {
   const a = gaussianFloat32(rows * rank, rows + rank);
@@ -285,7 +288,7 @@ async function single() {
   );
   const rows = [];
   for (const [r, c, rank] of sizes) {
-    const data = rank ? lowRankFloat32(r, c, rank) : gaussianFloat32(r * c, r * 31 + c);
+    const data = rank ? lowRankFloat32(r, c, rank) : tableMatrix(r, c);
     const shape = `${r}×${c}${rank ? ` rank ${rank}` : ''}`;
     const times = [];
     let values;
@@ -540,7 +543,7 @@ function simdWidth(table, model) {
     [4096, 11008],
   ];
   const inputs = [
-    ...shapes.map(([r, c]) => [{ data: gaussianFloat32(r * c, r * 31 + c), rows: r, cols: c }]),
+    ...shapes.map(([r, c]) => [{ data: tableMatrix(r, c), rows: r, cols: c }]),
     modelMatrices(),
   ];
   const mainRows = shapes.map(([r, c]) => table.find((x) => x.shape === `${r}x${c}`));

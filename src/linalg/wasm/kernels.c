@@ -553,7 +553,8 @@ void band_panel(double *a, int n, int nb, int p, double *work, double *tstore, d
     }
   }
   for (int c = w; c < nb; c++) t[c * nb + c] = 0;
-  // Back to the matrix: R above the diagonal, β on it, the reflectors (or zeros) below.
+  // Back to the matrix: R above the diagonal, β on it, the reflectors below (apply_panel reads
+  // their copy above the diagonal instead).
   for (int i = 0; i < m; i++)
     for (int c = 0; c < nb; c++) {
       double x0 = v[i * nb + c];
@@ -564,7 +565,7 @@ void band_panel(double *a, int n, int nb, int p, double *work, double *tstore, d
         panel[i * n + c] = betas[c];
         v[i * nb + c] = 1;
       } else {
-        panel[i * n + c] = tstore ? x0 : 0;
+        panel[i * n + c] = x0;
       }
     }
   block_reflector_t(v, m, nb, t, mm, sc, gw);
